@@ -1,0 +1,164 @@
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/models/registry.hpp"
+#include "cartsim/simulation/results_writer.hpp"
+#include "cartsim/simulation/runner.hpp"
+#include "cartsim/simulation/scenario.hpp"
+#include "cartsim/solvers/solver.hpp"
+
+namespace cartsim::cli {
+namespace {
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string range_text(const ParameterInfo& p) {
+  auto bound = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:g}", v); };
+  return fmt::format("[{}, {}]", bound(p.min), bound(p.max));
+}
+
+void print_indented(const std::string& text) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = text.find('\n', start);
+    std::cout << "  " << text.substr(start, end - start) << '\n';
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string started_utc = utc_now_iso8601();
+  // Everything that can reject the input happens before anything is written.
+  const Scenario scenario = load_scenario(options.scenario);
+  const RunPlan plan = make_plan(scenario);
+  const std::filesystem::path dir =
+      options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
+                                 : options.output_dir;
+
+  Simulator simulator(plan);
+  std::vector<SampleResult> samples;
+  samples.push_back(simulator.run(0));
+
+  RunProvenance provenance;
+  provenance.threads = 1;
+  provenance.started_utc = started_utc;
+  provenance.wall_time_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  write_results(dir, scenario, plan, samples, provenance);
+
+  std::size_t failed = 0;
+  for (const auto& s : samples) {
+    if (!s.ok) {
+      ++failed;
+      std::cerr << fmt::format("cartsim: sample {} failed: {}\n", s.sample, s.message);
+    }
+  }
+  if (!options.quiet) {
+    std::cout << fmt::format("cartsim: ran '{}' (model {}, solver {}): {} sample(s), {} failed\n",
+                             scenario.name, scenario.model, plan.solver.name, samples.size(),
+                             failed);
+    if (samples.size() == 1 && samples.front().ok) {
+      for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
+        std::cout << fmt::format("  {:<16} {:>14.6g} {}\n", plan.metrics[i].name,
+                                 samples.front().metrics[i], plan.metrics[i].unit);
+      }
+    }
+  }
+  std::cout << "results written to " << dir.string() << "/\n";
+  return failed == 0 ? 0 : 1;
+}
+
+int check_command(const std::filesystem::path& scenario_path) {
+  const Scenario scenario = load_scenario(scenario_path);
+  const RunPlan plan = make_plan(scenario);
+  std::cout << fmt::format(
+      "ok: {} (model {}, solver {}, {} output times from {:g} to {:g} d, {} protocol steps, "
+      "{} metrics)\n",
+      scenario.file, scenario.model, plan.solver.name, plan.output_times.size(), scenario.t_start,
+      scenario.t_end, scenario.protocol.size(), plan.metrics.size());
+  return 0;
+}
+
+int models_command() {
+  for (const auto& name : model_names()) {
+    std::cout << fmt::format("{:<20} {}\n", name, get_model(name)->info().title);
+  }
+  return 0;
+}
+
+int solvers_command() {
+  for (const auto& name : solver_names()) {
+    std::cout << fmt::format("{:<20} {}\n", name, solver_description(name));
+  }
+  return 0;
+}
+
+int describe_command(const std::string& name) {
+  const ModelInfo& m = get_model(name)->info();
+  std::cout << m.name << ": " << m.title << "\n\n";
+  print_indented(m.summary);
+  std::cout << "\nEquations (time in days):\n";
+  print_indented(m.equations);
+  std::cout << "\nStates:\n";
+  for (const auto& s : m.states) {
+    std::cout << fmt::format("  {:<12} {:<12} {}{}\n", s.name, s.unit, s.description,
+                             s.nonnegative ? " (>= 0)" : "");
+  }
+  std::cout << "\nParameters:\n";
+  std::cout << fmt::format("  {:<12} {:<12} {:>12}  {:<22} {}\n", "name", "unit", "default",
+                           "range", "source");
+  for (const auto& p : m.parameters) {
+    std::cout << fmt::format("  {:<12} {:<12} {:>12g}  {:<22} {}{}\n", p.name, p.unit,
+                             p.default_value, range_text(p), p.source,
+                             p.internal ? " [internal: set by the model's events]" : "");
+    std::cout << fmt::format("  {:<12} {}\n", "", p.description);
+  }
+  if (!m.observables.empty()) {
+    std::cout << "\nObservables:\n";
+    for (const auto& o : m.observables) {
+      std::cout << fmt::format("  {:<12} {:<12} {}\n", o.name, o.unit, o.description);
+    }
+  }
+  if (!m.metrics.empty()) {
+    std::cout << "\nMetrics (summary.csv):\n";
+    for (const auto& s : m.metrics) {
+      std::string detail = fmt::format("{} of {}", to_string(s.kind), s.variable);
+      if (metric_uses_window(s.kind)) {
+        detail += fmt::format(" over [{:g}, {:g}] d", s.from, s.to);
+      }
+      if (metric_uses_level(s.kind)) {
+        detail += fmt::format(", level {:g}", s.level);
+      }
+      if (metric_uses_time(s.kind)) {
+        detail += fmt::format(" at {:g} d", s.at);
+      }
+      std::cout << fmt::format("  {:<14} {:<12} {}: {}\n", s.name, s.unit, detail, s.description);
+    }
+  }
+  std::cout << "\nReferences:\n";
+  print_indented(m.references);
+  std::cout << "\nDeviations from the source:\n";
+  print_indented(m.deviations);
+  return 0;
+}
+
+}  // namespace cartsim::cli

@@ -1,0 +1,79 @@
+// cartsim: command-line entry point. The only place that catches errors and picks exit codes:
+//   0 success, 1 simulation failure (a solver or model error, an I/O error), 2 bad usage or input.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/version.hpp"
+#include "commands.hpp"
+
+namespace {
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_bad_input = 2;
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cartsim: mechanistic simulation of CAR-T cell therapy (manufacturing and patient)"};
+  app.set_version_flag("--version", std::string("cartsim ") + cartsim::version_string + " (" +
+                                        cartsim::git_commit + ")");
+  app.require_subcommand(1);
+
+  cartsim::cli::RunOptions run_options;
+  auto* run = app.add_subcommand("run", "Run a scenario and write its results");
+  run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
+  run->add_option("-o,--output", run_options.output_dir,
+                  "Output directory (default: results/<scenario name>)");
+  run->add_flag("-q,--quiet", run_options.quiet, "Print only where the results went");
+
+  std::string check_path;
+  auto* check = app.add_subcommand("check", "Validate a scenario without running it");
+  check->add_option("scenario", check_path, "Scenario YAML file")->required();
+
+  auto* models = app.add_subcommand("models", "List the available models");
+  auto* solvers = app.add_subcommand("solvers", "List the available solvers");
+
+  std::string model_name;
+  auto* describe = app.add_subcommand(
+      "describe", "Show a model's equations, states, parameters (units, defaults, ranges, sources)");
+  describe->add_option("model", model_name, "Model name (see 'cartsim models')")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_bad_input;
+  }
+
+  try {
+    if (*run) {
+      return cartsim::cli::run_command(run_options);
+    }
+    if (*check) {
+      return cartsim::cli::check_command(check_path);
+    }
+    if (*models) {
+      return cartsim::cli::models_command();
+    }
+    if (*solvers) {
+      return cartsim::cli::solvers_command();
+    }
+    if (*describe) {
+      return cartsim::cli::describe_command(model_name);
+    }
+  } catch (const cartsim::ConfigError& e) {
+    std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const cartsim::ModelError& e) {
+    // Unknown model names reach here from `describe`: that is bad input too.
+    std::cerr << "cartsim: error: " << e.what() << '\n';
+    return *describe ? exit_bad_input : exit_failure;
+  } catch (const cartsim::Error& e) {
+    std::cerr << "cartsim: error: " << e.what() << '\n';
+    return exit_failure;
+  } catch (const std::exception& e) {
+    std::cerr << "cartsim: internal error: " << e.what() << '\n';
+    return exit_failure;
+  }
+  return exit_bad_input;
+}

@@ -1,0 +1,121 @@
+#pragma once
+// The run-time contract every ODE model implements, and the description it publishes.
+//
+// A model is a value: it holds no per-run state. Everything that changes during a run lives in two
+// vectors owned by the caller: the state y (one entry per StateInfo) and the parameters p (one entry
+// per ParameterInfo). Protocol actions and the model's own events change y and p between integration
+// segments; the right-hand side only reads them. Time is in days everywhere in cartsim.
+#include <Eigen/Core>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cartsim/core/events.hpp"
+#include "cartsim/core/metrics.hpp"
+
+namespace cartsim {
+
+/// One state variable of the ODE system.
+struct StateInfo {
+  std::string name;
+  std::string unit;         ///< e.g. "cells", "copies/ug", "cells/uL"
+  std::string description;
+  bool nonnegative = true;  ///< a population or concentration: solvers keep it >= 0
+};
+
+/// One model parameter, with its default and the range the scenario may set it to.
+struct ParameterInfo {
+  std::string name;
+  std::string unit;  ///< "1" for dimensionless, "1/d" for rates
+  std::string description;
+  double default_value = 0.0;
+  double min = -std::numeric_limits<double>::infinity();  ///< inclusive lower bound
+  double max = std::numeric_limits<double>::infinity();   ///< inclusive upper bound
+  std::string source;     ///< literature source of the default, or "assumed: ..."
+  bool internal = false;  ///< a switch the model's own events drive; scenarios may not set it
+};
+
+/// A derived output, computed from (t, y, p), e.g. "CAR+ cells/uL".
+struct ObservableInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+};
+
+/// Everything `cartsim describe` prints about a model.
+struct ModelInfo {
+  std::string name;        ///< registry name, e.g. "stein2019"
+  std::string title;       ///< one line
+  std::string summary;     ///< a paragraph: what it is for
+  std::string equations;   ///< equations as plain text, with units
+  std::string references;  ///< full citations
+  std::string deviations;  ///< each deviation from the source, or "none"
+  std::vector<StateInfo> states;
+  std::vector<ParameterInfo> parameters;
+  std::vector<ObservableInfo> observables;
+  std::vector<MetricSpec> metrics;  ///< the summary metrics this model knows how to compute
+
+  std::optional<std::size_t> find_state(std::string_view n) const;
+  std::optional<std::size_t> find_parameter(std::string_view n) const;
+  std::optional<std::size_t> find_observable(std::string_view n) const;
+  const MetricSpec* find_metric(std::string_view n) const;
+  /// Names of states then observables: what outputs and events may refer to.
+  std::vector<std::string> variable_names() const;
+  Eigen::VectorXd default_parameters() const;
+};
+
+/// A state or an observable, resolved to an index once so hot loops do not look names up.
+struct VariableRef {
+  enum class Kind { state, observable };
+  Kind kind = Kind::state;
+  std::size_t index = 0;
+};
+
+class OdeModel {
+ public:
+  virtual ~OdeModel() = default;
+
+  virtual const ModelInfo& info() const = 0;
+  std::size_t num_states() const { return info().states.size(); }
+  std::size_t num_parameters() const { return info().parameters.size(); }
+  std::size_t num_observables() const { return info().observables.size(); }
+
+  /// dy/dt at (t, y) for parameters p. Must not allocate, must not touch global state.
+  /// May throw ModelError; solvers carry the exception across C code and rethrow it.
+  virtual void rhs(double t, std::span<const double> y, std::span<const double> p,
+                   std::span<double> dydt) const = 0;
+
+  /// True when jacobian() gives the analytic d(rhs)/dy; otherwise solvers use differences.
+  virtual bool has_jacobian() const { return false; }
+  /// jac(i, j) = d(dy_i/dt)/dy_j. jac arrives zero-filled.
+  virtual void jacobian(double t, std::span<const double> y, std::span<const double> p,
+                        Eigen::Ref<Eigen::MatrixXd> jac) const;
+
+  /// Derived outputs, one per ObservableInfo. Default: none.
+  virtual void observables(double t, std::span<const double> y, std::span<const double> p,
+                           std::span<double> out) const;
+
+  /// The default initial state for parameters p (scenarios may override entries).
+  virtual void initial_state(std::span<const double> p, std::span<double> y0) const = 0;
+
+  /// Cross-parameter checks beyond each parameter's range; throw ModelError naming the parameter.
+  virtual void check_parameters(std::span<const double> p) const;
+
+  /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
+  /// They fire before protocol events scheduled at the same time.
+  virtual void model_events(double t0, std::span<const double> p, EventSet& events) const;
+
+  /// The value of a state or observable. `scratch` must hold num_observables() doubles.
+  double value(const VariableRef& v, double t, std::span<const double> y,
+               std::span<const double> p, std::span<double> scratch) const;
+  /// Resolve a state or observable name; std::nullopt if the model has neither.
+  std::optional<VariableRef> resolve(std::string_view name) const;
+  /// Name and unit of a resolved variable.
+  const std::string& name_of(const VariableRef& v) const;
+  const std::string& unit_of(const VariableRef& v) const;
+};
+
+}  // namespace cartsim

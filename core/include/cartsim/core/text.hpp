@@ -1,0 +1,18 @@
+#pragma once
+// Small text helpers for messages: nearest-name suggestions and joined lists.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cartsim {
+
+/// Levenshtein distance between a and b.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+/// The candidate closest to `name` by edit distance, or "" when none is reasonably close.
+std::string nearest_match(std::string_view name, const std::vector<std::string>& candidates);
+/// "a, b, c"
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+/// "; did you mean 'x'?" or "" (for appending to a message).
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace cartsim

@@ -1,0 +1,52 @@
+#include "cartsim/models/registry.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/core/text.hpp"
+#include "cartsim/models/logistic.hpp"
+#include "cartsim/models/stein2019.hpp"
+
+namespace cartsim {
+namespace {
+// Models are immutable values, so one shared instance of each serves every run and thread.
+const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& registry() {
+  static const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> models = [] {
+    std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> m;
+    const std::shared_ptr<const OdeModel> all[] = {
+        std::make_shared<models::Logistic>(),
+        std::make_shared<models::Stein2019>(),
+    };
+    for (const auto& model : all) {
+      m.emplace(model->info().name, model);
+    }
+    return m;
+  }();
+  return models;
+}
+}  // namespace
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : registry()) {
+    names.push_back(entry.first);
+  }
+  return names;
+}
+
+std::shared_ptr<const OdeModel> find_model(std::string_view name) {
+  const auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const OdeModel> get_model(std::string_view name) {
+  if (auto model = find_model(name)) {
+    return model;
+  }
+  throw ModelError("unknown model '" + std::string(name) + "'" +
+                   did_you_mean(name, model_names()) + "; known models: " + join(model_names()));
+}
+
+}  // namespace cartsim

@@ -1,0 +1,56 @@
+#pragma once
+// From a validated Scenario to numbers: bind the model, build the initial-value problem and its
+// events from the protocol, solve, and collect the time series and metrics of each sample.
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cartsim/core/model.hpp"
+#include "cartsim/core/recorders.hpp"
+#include "cartsim/simulation/scenario.hpp"
+#include "cartsim/solvers/solver.hpp"
+
+namespace cartsim {
+
+/// A scenario bound to its model: everything a sample needs, immutable and shareable by threads.
+struct RunPlan {
+  std::shared_ptr<const OdeModel> model;
+  Problem problem;  ///< parameters, initial state, time span and protocol events
+  std::vector<double> output_times;
+  std::vector<VariableRef> columns;
+  std::vector<MetricSpec> metrics;
+  SolverSettings solver;
+};
+
+/// Throws ConfigError (pointing into the scenario) when the model rejects the combination of values.
+RunPlan make_plan(const Scenario& scenario);
+
+/// The outcome of one sample.
+struct SampleResult {
+  std::size_t sample = 0;
+  bool ok = true;
+  std::string message;      ///< empty when ok; the error's text otherwise
+  SolveStats stats;
+  std::size_t rows = 0;     ///< time-series rows written (fewer than the grid after a stop)
+  Eigen::MatrixXd series;   ///< rows x columns
+  std::vector<double> metrics;
+};
+
+/// Runs samples of one plan with one reusable solver (one Simulator per thread).
+class Simulator {
+ public:
+  explicit Simulator(const RunPlan& plan);
+  /// Solve the plan's problem (or `problem`, a variant of it). A solver or model failure is caught
+  /// and returned as a failed sample; other exceptions propagate.
+  SampleResult run(std::size_t sample);
+  SampleResult run(std::size_t sample, const Problem& problem);
+
+ private:
+  const RunPlan& plan_;
+  std::unique_ptr<Solver> solver_;
+  GridRecorder grid_;
+  MetricRecorder metrics_;
+};
+
+}  // namespace cartsim

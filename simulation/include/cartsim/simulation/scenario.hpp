@@ -1,0 +1,95 @@
+#pragma once
+// Scenario schema v1 as typed structs. The YAML is parsed in one place (scenario_parser.cpp) into
+// these; nothing else in cartsim reads YAML. Time is in days; every value is in the unit of the state
+// or parameter it refers to (`cartsim describe MODEL` lists them). The schema is documented key by key
+// in docs/scenario_reference.md.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/core/events.hpp"
+#include "cartsim/core/metrics.hpp"
+#include "cartsim/solvers/solver.hpp"
+
+namespace cartsim {
+
+/// `parameters:` entry: a model parameter set to a value.
+struct ParameterOverride {
+  std::string name;
+  double value = 0.0;
+  InputLocation where;
+};
+
+/// `initial_state:` entry: a state's initial value (replaces the model's default).
+struct InitialValue {
+  std::string name;
+  double value = 0.0;
+  InputLocation where;
+};
+
+enum class ActionKind { dose, dilute, set, stop };
+
+/// What a protocol step does.
+struct Action {
+  ActionKind kind = ActionKind::stop;
+  std::string target;                ///< dose: a state; set: a state or a parameter
+  std::vector<std::string> targets;  ///< dilute: states to dilute (empty: all states)
+  double amount = 0.0;               ///< dose: added to the state, in its unit
+  double factor = 1.0;               ///< dilute: dilution factor >= 1 (states divided by it)
+  double value = 0.0;                ///< set: the new value
+};
+
+/// When a protocol step fires.
+struct Trigger {
+  enum class Kind { at, when };
+  Kind kind = Kind::at;
+  std::vector<double> times;  ///< at: one or more times (days), ascending
+  std::string variable;       ///< when: a state or observable
+  double threshold = 0.0;     ///< when: crossing level, in the variable's unit
+  Crossing direction = Crossing::either;
+  bool repeat = false;        ///< when: fire on every crossing (default: once)
+};
+
+struct ProtocolStep {
+  std::string label;  ///< e.g. "protocol[2] dose" (used in logs and the events file)
+  Trigger trigger;
+  Action action;
+  InputLocation where;
+};
+
+struct SolverSettings {
+  std::string name = "cvode_bdf";
+  SolverOptions options;
+};
+
+struct OutputSettings {
+  std::vector<double> times;           ///< days, strictly ascending
+  std::vector<std::string> variables;  ///< states/observables written; empty = all
+  std::vector<MetricSpec> metrics;     ///< resolved against the model (defaults or custom)
+};
+
+struct Scenario {
+  std::string file;  ///< path as given (for messages and provenance)
+  std::string text;  ///< the file's full text (its SHA-256 goes into run.json)
+  int schema_version = 1;
+  std::string name;  ///< defaults to the file's stem
+  std::string description;
+  std::string model;
+  std::vector<ParameterOverride> parameters;
+  std::vector<InitialValue> initial_state;
+  std::vector<ProtocolStep> protocol;
+  double t_start = 0.0;  ///< days; default: first output time
+  double t_end = 0.0;    ///< days; default: last output time
+  SolverSettings solver;
+  OutputSettings outputs;
+  std::uint64_t seed = 0;
+};
+
+/// Read and validate a scenario file. Throws ConfigError naming file:line:column and YAML path.
+Scenario load_scenario(const std::filesystem::path& file);
+/// Same, from text already in memory; `file_label` is used in messages.
+Scenario parse_scenario(const std::string& text, const std::string& file_label);
+
+}  // namespace cartsim

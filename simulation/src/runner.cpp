@@ -1,0 +1,218 @@
+#include "cartsim/simulation/runner.hpp"
+
+#include <array>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/models/registry.hpp"
+
+namespace cartsim {
+namespace {
+
+/// Observables evaluated inside event conditions use a stack buffer, so conditions stay
+/// allocation-free and safe to share between threads.
+constexpr std::size_t max_observables_in_conditions = 256;
+
+/// Fans one solver's reports out to several observers.
+class ObserverFan final : public Observer {
+ public:
+  ObserverFan(Observer& a, Observer& b) : a_(a), b_(b) {}
+  void on_start(double t, std::span<const double> y, std::span<const double> p) override {
+    a_.on_start(t, y, p);
+    b_.on_start(t, y, p);
+  }
+  void on_segment(const Segment& s) override {
+    a_.on_segment(s);
+    b_.on_segment(s);
+  }
+  void on_event(double t, const std::string& label, std::span<const double> y,
+                std::span<const double> p) override {
+    a_.on_event(t, label, y, p);
+    b_.on_event(t, label, y, p);
+  }
+  void on_finish(double t, std::span<const double> y, std::span<const double> p) override {
+    a_.on_finish(t, y, p);
+    b_.on_finish(t, y, p);
+  }
+
+ private:
+  Observer& a_;
+  Observer& b_;
+};
+
+std::size_t state_index(const OdeModel& model, const std::string& name, const InputLocation& at) {
+  const auto i = model.info().find_state(name);
+  if (!i) {
+    throw ConfigError(at, "model '" + model.info().name + "' has no state '" + name + "'");
+  }
+  return *i;
+}
+
+EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
+  const Action& a = step.action;
+  switch (a.kind) {
+    case ActionKind::dose: {
+      const std::size_t i = state_index(model, a.target, step.where);
+      const double amount = a.amount;
+      return [i, amount](EventContext& ctx) { ctx.y[i] += amount; };
+    }
+    case ActionKind::dilute: {
+      std::vector<std::size_t> targets;
+      if (a.targets.empty()) {
+        for (std::size_t i = 0; i < model.num_states(); ++i) {
+          targets.push_back(i);
+        }
+      } else {
+        for (const auto& name : a.targets) {
+          targets.push_back(state_index(model, name, step.where));
+        }
+      }
+      const double factor = a.factor;
+      return [targets, factor](EventContext& ctx) {
+        for (std::size_t i : targets) {
+          ctx.y[i] /= factor;
+        }
+      };
+    }
+    case ActionKind::set: {
+      const double value = a.value;
+      if (const auto i = model.info().find_state(a.target)) {
+        return [i = *i, value](EventContext& ctx) { ctx.y[i] = value; };
+      }
+      if (const auto j = model.info().find_parameter(a.target)) {
+        return [j = *j, value](EventContext& ctx) { ctx.p[j] = value; };
+      }
+      throw ConfigError(step.where, "model '" + model.info().name + "' has no state or parameter '" +
+                                        a.target + "'");
+    }
+    case ActionKind::stop:
+      return [](EventContext& ctx) { ctx.stop = true; };
+  }
+  throw ConfigError(step.where, "unsupported action");
+}
+
+StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step,
+                            EventAction action) {
+  const auto variable = model.resolve(step.trigger.variable);
+  if (!variable) {
+    throw ConfigError(step.where, "model '" + model.info().name +
+                                      "' has no state or observable '" + step.trigger.variable + "'");
+  }
+  const double threshold = step.trigger.threshold;
+  StateEvent e;
+  e.label = step.label;
+  e.direction = step.trigger.direction;
+  e.repeat = step.trigger.repeat;
+  e.action = std::move(action);
+  const OdeModel* m = &model;
+  e.condition = [m, v = *variable, threshold](double t, std::span<const double> y,
+                                              std::span<const double> p) {
+    std::array<double, max_observables_in_conditions> scratch{};
+    return m->value(v, t, y, p, {scratch.data(), m->num_observables()}) - threshold;
+  };
+  return e;
+}
+
+}  // namespace
+
+RunPlan make_plan(const Scenario& scenario) {
+  RunPlan plan;
+  plan.model = get_model(scenario.model);
+  const OdeModel& model = *plan.model;
+  const ModelInfo& info = model.info();
+  if (model.num_observables() > max_observables_in_conditions) {
+    throw ModelError("model '" + info.name + "' has more observables than cartsim supports");
+  }
+  const InputLocation file_location{scenario.file, 0, 0, ""};
+
+  Problem& problem = plan.problem;
+  problem.model = plan.model.get();
+  problem.t0 = scenario.t_start;
+  problem.t_end = scenario.t_end;
+  problem.p = info.default_parameters();
+  for (const auto& o : scenario.parameters) {
+    const auto j = info.find_parameter(o.name);
+    if (!j) {
+      throw ConfigError(o.where, "model '" + info.name + "' has no parameter '" + o.name + "'");
+    }
+    problem.p[static_cast<Eigen::Index>(*j)] = o.value;
+  }
+  const std::span<const double> p{problem.p.data(), static_cast<std::size_t>(problem.p.size())};
+  try {
+    model.check_parameters(p);
+  } catch (const ModelError& e) {
+    throw ConfigError(scenario.parameters.empty() ? file_location : scenario.parameters.front().where,
+                      e.what());
+  }
+  problem.y0.resize(static_cast<Eigen::Index>(model.num_states()));
+  model.initial_state(p, {problem.y0.data(), model.num_states()});
+  for (const auto& v : scenario.initial_state) {
+    problem.y0[static_cast<Eigen::Index>(state_index(model, v.name, v.where))] = v.value;
+  }
+
+  for (const auto& step : scenario.protocol) {
+    EventAction action = make_action(model, step);
+    if (step.trigger.kind == Trigger::Kind::at) {
+      for (double time : step.trigger.times) {
+        problem.events.scheduled.push_back({time, step.label, action});
+      }
+    } else {
+      problem.events.state.push_back(make_state_event(model, step, action));
+    }
+  }
+
+  plan.output_times = scenario.outputs.times;
+  if (scenario.outputs.variables.empty()) {
+    for (std::size_t i = 0; i < model.num_states(); ++i) {
+      plan.columns.push_back({VariableRef::Kind::state, i});
+    }
+    for (std::size_t i = 0; i < model.num_observables(); ++i) {
+      plan.columns.push_back({VariableRef::Kind::observable, i});
+    }
+  } else {
+    for (const auto& name : scenario.outputs.variables) {
+      const auto v = model.resolve(name);
+      if (!v) {
+        throw ConfigError(file_location, "model '" + info.name +
+                                             "' has no state or observable '" + name + "'");
+      }
+      plan.columns.push_back(*v);
+    }
+  }
+  plan.metrics = scenario.outputs.metrics;
+  plan.solver = scenario.solver;
+  return plan;
+}
+
+Simulator::Simulator(const RunPlan& plan)
+    : plan_(plan),
+      solver_(make_solver(plan.solver.name, plan.solver.options)),
+      grid_(*plan.model, plan.output_times, plan.columns),
+      metrics_(*plan.model, plan.metrics) {}
+
+SampleResult Simulator::run(std::size_t sample) { return run(sample, plan_.problem); }
+
+SampleResult Simulator::run(std::size_t sample, const Problem& problem) {
+  grid_.reset();
+  metrics_.reset();
+  SampleResult result;
+  result.sample = sample;
+  ObserverFan fan(grid_, metrics_);
+  try {
+    result.stats = solver_->solve(problem, fan);
+    result.metrics = metrics_.results();
+  } catch (const SolverError& e) {
+    result.ok = false;
+    result.message = e.what();
+  } catch (const ModelError& e) {
+    result.ok = false;
+    result.message = e.what();
+  }
+  if (!result.ok) {
+    result.metrics.assign(plan_.metrics.size(), std::numeric_limits<double>::quiet_NaN());
+  }
+  result.rows = grid_.rows();
+  result.series = grid_.values().topRows(static_cast<Eigen::Index>(grid_.rows()));
+  return result;
+}
+
+}  // namespace cartsim
