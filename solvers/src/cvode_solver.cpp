@@ -207,6 +207,12 @@ class CvodeBackend final : public Interpolant {
     const std::string what = std::string(call) + " returned " + flag_name(flag) + " at t = " +
                              std::to_string(t_) + " d" +
                              (last_message_.empty() ? "" : ": " + last_message_);
+    if (nonfinite_) {
+      throw NonFiniteStateError("the derivative of model '" + model_->info().name +
+                                    "' became non-finite near t = " +
+                                    std::to_string(nonfinite_time_) + " d",
+                                nonfinite_time_);
+    }
     switch (flag) {
       case CV_TOO_MUCH_WORK:
         throw TooMuchWorkError(what, t_);
@@ -216,12 +222,6 @@ class CvodeBackend final : public Interpolant {
       case CV_UNREC_RHSFUNC_ERR:
       case CV_CONV_FAILURE:
       case CV_ERR_FAILURE:
-        if (nonfinite_) {
-          throw NonFiniteStateError("the derivative of model '" + model_->info().name +
-                                        "' became non-finite near t = " + std::to_string(t_) +
-                                        " d (" + what + ")",
-                                    t_);
-        }
         throw ConvergenceError(what, t_);
       case CV_TOO_MUCH_ACC:
       case CV_TOO_CLOSE:
@@ -248,8 +248,11 @@ class CvodeBackend final : public Interpolant {
       ++self->rhs_evaluations;
       for (double v : out) {
         if (!std::isfinite(v)) {
+          // Fatal, as in every backend: retrying smaller steps only creeps towards the point
+          // where the model breaks down, until the step budget is gone.
           self->nonfinite_ = true;
-          return 1;  // recoverable: CVODE retries with a smaller step
+          self->nonfinite_time_ = t;
+          return -1;
         }
       }
       return 0;
@@ -309,6 +312,7 @@ class CvodeBackend final : public Interpolant {
   bool jacobian_set_ = false;
   bool root_found_ = false;
   bool nonfinite_ = false;
+  double nonfinite_time_ = 0.0;
   double t_ = 0.0;
   std::exception_ptr captured_;
   std::string last_message_;

@@ -103,6 +103,26 @@ inline double locate_state_events(const std::vector<StateEvent>& events,
   return earliest;
 }
 
+/// The backend's dense output with non-negative states clipped at zero. A dense-output polynomial
+/// can undershoot zero between step ends by less than the absolute tolerance (e.g. -1e-13 for a
+/// population that has decayed to 1e-20); observers, event conditions and restarts see the
+/// clipped values, so no reported population is ever negative.
+class ClippedInterpolant final : public Interpolant {
+ public:
+  ClippedInterpolant(const Interpolant& inner, const std::vector<std::size_t>& nonnegative)
+      : inner_(inner), nonnegative_(nonnegative) {}
+  void at(double t, std::span<double> y) const override {
+    inner_.at(t, y);
+    for (std::size_t i : nonnegative_) {
+      y[i] = std::max(y[i], 0.0);
+    }
+  }
+
+ private:
+  const Interpolant& inner_;
+  const std::vector<std::size_t>& nonnegative_;
+};
+
 template <class Backend>
 SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& observer,
                           const SolverOptions& options) {
@@ -119,6 +139,14 @@ SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& ob
   if (!(problem.t_end > problem.t0)) {
     throw ModelError("solve: end time must be after start time");
   }
+
+  std::vector<std::size_t> nonnegative;
+  for (std::size_t i = 0; i < model.num_states(); ++i) {
+    if (model.info().states[i].nonnegative) {
+      nonnegative.push_back(i);
+    }
+  }
+  const ClippedInterpolant solution(backend.interpolant(), nonnegative);
 
   Eigen::VectorXd y = problem.y0;
   Eigen::VectorXd p = problem.p;
@@ -206,20 +234,20 @@ SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& ob
       }
     } else {
       if (std::any_of(active.begin(), active.end(), [](char a) { return a != 0; })) {
-        t_root = locate_state_events(state_events, active, backend.interpolant(), p_span, ta,
-                                     t_cut, y_probe, hits);
+        t_root = locate_state_events(state_events, active, solution, p_span, ta, t_cut, y_probe,
+                                     hits);
       }
     }
 
     const bool at_root = t_root <= t_cut;
     const double t_seg = at_root ? t_root : t_cut;
-    observer.on_segment(Segment{ta, t_seg, &backend.interpolant(), p_span});
+    observer.on_segment(Segment{ta, t_seg, &solution, p_span});
     if (!at_root && tb < t_stop) {
       ta = tb;  // an ordinary step: no event, no restart
       continue;
     }
     // An event time or the end: take the state there and restart after the actions.
-    backend.interpolant().at(t_seg, y_span);
+    solution.at(t_seg, y_span);
     t = t_seg;
     if (t == t_stop) {
       fire_scheduled_until(t);

@@ -59,6 +59,13 @@ struct OdeintCommon {
   void rhs(double t, std::span<const double> y, std::span<double> dydt) {
     model->rhs(t, y, p, dydt);
     ++rhs_evaluations;
+    for (double v : dydt) {
+      if (!std::isfinite(v)) {
+        throw NonFiniteStateError("the derivative of model '" + model->info().name +
+                                      "' became non-finite near t = " + std::to_string(t) + " d",
+                                  t);
+      }
+    }
   }
 
   template <class Vector>
@@ -149,14 +156,18 @@ class Dopri5Backend final : public Interpolant {
   using Stepper = ode::runge_kutta_dopri5<State, double, State, double, ode::vector_space_algebra>;
   using Dense = ode::result_of::make_dense_output<Stepper>::type;
 
-  explicit Dopri5Backend(const SolverOptions& options)
-      : dense_(ode::make_dense_output(options.atol, options.rtol, options.max_step, Stepper())) {
+  explicit Dopri5Backend(const SolverOptions& options) : dense_(make_dense(options)) {
     common.options = options;
   }
 
   void prepare(const OdeModel& model) {
     common.prepare(model);
     const auto n = static_cast<Eigen::Index>(model.num_states());
+    if (n != x_.size()) {
+      // odeint sizes its buffers once (initially_resizer): a new state size needs a new stepper.
+      // Dormand-Prince keeps no step history across initialize(), so same-size reuse is exact.
+      dense_ = make_dense(common.options);
+    }
     x_.resize(n);
     probe_.resize(n);
   }
@@ -190,6 +201,9 @@ class Dopri5Backend final : public Interpolant {
 
   const Interpolant& interpolant() const { return *this; }
   std::span<const double> state() const { return view(dense_.current_state()); }
+  static Dense make_dense(const SolverOptions& o) {
+    return ode::make_dense_output(o.atol, o.rtol, o.max_step, Stepper());
+  }
   void at(double t, std::span<double> y) const override {
     dense_.calc_state(t, probe_);
     std::copy(probe_.data(), probe_.data() + probe_.size(), y.begin());

@@ -2,6 +2,7 @@
 #include "rosenbrock4_kernel.hpp"
 
 #include <boost/numeric/odeint.hpp>
+#include <optional>
 #include <vector>
 
 namespace cartsim::detail {
@@ -14,10 +15,11 @@ struct Rosenbrock4Kernel::Impl {
   using Controller = ode::rosenbrock4_controller<ode::rosenbrock4<double>>;
   using Dense = ode::rosenbrock4_dense_output<Controller>;
 
-  Impl(std::size_t n, double atol, double rtol, double max_dt)
-      : dense(Controller(atol, rtol, max_dt)), x(n), probe(n), jac(n * n) {}
+  Impl(std::size_t n, double atol_, double rtol_, double max_dt_)
+      : atol(atol_), rtol(rtol_), max_dt(max_dt_), x(n), probe(n), jac(n * n) {}
 
-  Dense dense;
+  double atol, rtol, max_dt;
+  std::optional<Dense> dense;  // odeint's steppers are not assignable: emplaced per initialize()
   State x;
   mutable State probe;
   std::vector<double> jac;
@@ -35,8 +37,13 @@ void Rosenbrock4Kernel::resize(std::size_t n) {
 }
 
 void Rosenbrock4Kernel::initialize(const double* y, double t, double dt) {
-  std::copy(y, y + impl_->x.size(), impl_->x.begin());
-  impl_->dense.initialize(impl_->x, t, dt);
+  Impl& impl = *impl_;
+  std::copy(y, y + impl.x.size(), impl.x.begin());
+  // A fresh stepper: rosenbrock4_controller keeps the previous step's size and error (Gustafsson
+  // control) across initialize(), and its buffers are sized once. Without this, a reused solver's
+  // results would depend on what it solved before, breaking reproducibility across threads.
+  impl.dense.emplace(Impl::Controller(impl.atol, impl.rtol, impl.max_dt));
+  impl.dense->initialize(impl.x, t, dt);
 }
 
 std::pair<double, double> Rosenbrock4Kernel::do_step(RhsFn rhs, JacobianFn jacobian,
@@ -56,22 +63,22 @@ std::pair<double, double> Rosenbrock4Kernel::do_step(RhsFn rhs, JacobianFn jacob
     }
   };
   try {
-    return impl.dense.do_step(std::make_pair(derivative, jacobian_fn));
+    return impl.dense->do_step(std::make_pair(derivative, jacobian_fn));
   } catch (const ode::odeint_error& e) {
     throw StepAdjustmentFailure(e.what());
   }
 }
 
 void Rosenbrock4Kernel::calc_state(double t, double* y) const {
-  impl_->dense.calc_state(t, impl_->probe);
+  impl_->dense->calc_state(t, impl_->probe);
   std::copy(impl_->probe.begin(), impl_->probe.end(), y);
 }
 
-const double* Rosenbrock4Kernel::current_state() const { return &impl_->dense.current_state()[0]; }
+const double* Rosenbrock4Kernel::current_state() const { return &impl_->dense->current_state()[0]; }
 const double* Rosenbrock4Kernel::previous_state() const {
-  return &impl_->dense.previous_state()[0];
+  return &impl_->dense->previous_state()[0];
 }
-double Rosenbrock4Kernel::current_time() const { return impl_->dense.current_time(); }
-double Rosenbrock4Kernel::previous_time() const { return impl_->dense.previous_time(); }
+double Rosenbrock4Kernel::current_time() const { return impl_->dense->current_time(); }
+double Rosenbrock4Kernel::previous_time() const { return impl_->dense->previous_time(); }
 
 }  // namespace cartsim::detail
