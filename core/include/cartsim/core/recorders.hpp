@@ -84,6 +84,9 @@ class MetricRecorder final : public Observer {
   std::vector<double> results_;
   Eigen::VectorXd y_;
   Eigen::VectorXd scratch_;
+  Eigen::MatrixXd sample_states_;       // states at the sample points of the current step
+  Eigen::MatrixXd sample_observables_;  // observables at the same points
+  bool needs_observables_ = false;
 };
 
 }  // namespace cartsim
