@@ -78,8 +78,10 @@ int run_command(const RunOptions& options) {
                              failed);
     if (samples.size() == 1 && samples.front().ok) {
       for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
-        std::cout << fmt::format("  {:<16} {:>14.6g} {}\n", plan.metrics[i].name,
-                                 samples.front().metrics[i], plan.metrics[i].unit);
+        const double v = samples.front().metrics[i];
+        std::cout << fmt::format("  {:<16} {:>14} {}\n", plan.metrics[i].name,
+                                 std::isnan(v) ? std::string("NA") : fmt::format("{:.6g}", v),
+                                 plan.metrics[i].unit);
       }
     }
   }

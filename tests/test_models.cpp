@@ -112,7 +112,7 @@ TEST_CASE("every model describes itself completely", "[models][description]") {
       CHECK_FALSE(spec.unit.empty());
     }
     Eigen::VectorXd p = m.default_parameters();
-    CHECK_NOTHROW(get_model(name)->check_parameters(view(p)));
+    CHECK_NOTHROW(get_model(name)->check_run(0.0, view(p)));
   }
 }
 
@@ -126,9 +126,12 @@ TEST_CASE("the registry rejects unknown names with a suggestion", "[models]") {
   }
 }
 
-TEST_CASE("stein2019 rejects alpha < beta", "[models]") {
+TEST_CASE("stein2019 rejects alpha < beta and a start other than the infusion", "[models]") {
   const models::Stein2019 m;
   Eigen::VectorXd p = defaults(m);
   p[models::Stein2019::alpha] = 0.001;
-  CHECK_THROWS_AS(m.check_parameters(view(p)), ModelError);
+  CHECK_THROWS_AS(m.check_run(0.0, view(p)), ModelError);
+  p = defaults(m);
+  CHECK_NOTHROW(m.check_run(0.0, view(p)));
+  CHECK_THROWS_AS(m.check_run(5.0, view(p)), ModelError);  // must start at the infusion
 }

@@ -59,7 +59,7 @@ void OdeModel::jacobian(double, std::span<const double>, std::span<const double>
 void OdeModel::observables(double, std::span<const double>, std::span<const double>,
                            std::span<double>) const {}
 
-void OdeModel::check_parameters(std::span<const double>) const {}
+void OdeModel::check_run(double, std::span<const double>) const {}
 
 void OdeModel::model_events(double, std::span<const double>, EventSet&) const {}
 

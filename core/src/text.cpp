@@ -52,4 +52,11 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return best.empty() ? std::string{} : "; did you mean '" + best + "'?";
 }
 
+std::string unknown_name_message(std::string_view kind, std::string_view name,
+                                 const std::vector<std::string>& known) {
+  const std::string hint = did_you_mean(name, known);
+  return "unknown " + std::string(kind) + " '" + std::string(name) + "'" + hint +
+         (hint.empty() ? "; " : " ") + "known " + std::string(kind) + "s: " + join(known);
+}
+
 }  // namespace cartsim

@@ -67,8 +67,9 @@ const ModelInfo& Stein2019::info() const {
                    .from = 0.0, .to = 28.0},
         MetricSpec{.name = "t_last_above", .kind = MetricKind::last_above, .variable = "C",
                    .unit = "d",
-                   .description = "last time C is at or above `level` (default 50 copies/ug, "
-                                  "assumed: a typical qPCR lower limit of quantification)",
+                   .description = "last time C is at or above the level (default 50 copies/ug, "
+                                  "assumed: a typical qPCR lower limit of quantification); the "
+                                  "end time if C is still above it",
                    .level = 50.0},
     };
     return m;
@@ -108,7 +109,11 @@ void Stein2019::initial_state(std::span<const double> p, std::span<double> y0) c
   y0[M] = 0.0;
 }
 
-void Stein2019::check_parameters(std::span<const double> p) const {
+void Stein2019::check_run(double t0, std::span<const double> p) const {
+  if (t0 != 0.0) {
+    throw ModelError("stein2019 counts time from the infusion: the run must start at t = 0 d, "
+                     "not " + std::to_string(t0) + " d (E(0) = Cmax/foldx is the level at infusion)");
+  }
   if (p[alpha] < p[beta]) {
     throw ModelError("stein2019: 'alpha' (" + std::to_string(p[alpha]) +
                      " 1/d) must be >= 'beta' (" + std::to_string(p[beta]) +

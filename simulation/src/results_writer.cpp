@@ -28,13 +28,28 @@ std::string csv_quote(const std::string& text) {
   return out;
 }
 
+/// "peak transgene level: max of C" / "...: last_above of C, level 100" (the settings in force).
+std::string describe_metric(const MetricSpec& m) {
+  std::string detail = fmt::format("{} of {}", to_string(m.kind), m.variable);
+  if (metric_uses_window(m.kind)) {
+    detail += fmt::format(" over [{}, {}] d", format_number(m.from), format_number(m.to));
+  }
+  if (metric_uses_level(m.kind)) {
+    detail += fmt::format(", level {}", format_number(m.level));
+  }
+  if (metric_uses_time(m.kind)) {
+    detail += fmt::format(" at {} d", format_number(m.at));
+  }
+  return m.description.empty() ? detail : m.description + ": " + detail;
+}
+
 void write_timeseries(const std::filesystem::path& dir, const RunPlan& plan,
                       const std::vector<SampleResult>& samples) {
   AtomicFile file(dir / "timeseries.csv");
   std::ostream& out = file.stream();
   out << "sample,time";
   for (const auto& c : plan.columns) {
-    out << ',' << plan.model->name_of(c);
+    out << ',' << csv_quote(plan.model->name_of(c));
   }
   out << '\n';
   std::string line;
@@ -58,7 +73,7 @@ void write_summary(const std::filesystem::path& dir, const RunPlan& plan,
   std::ostream& out = file.stream();
   out << "sample,status";
   for (const auto& m : plan.metrics) {
-    out << ',' << m.name;
+    out << ',' << csv_quote(m.name);
   }
   out << ",steps,rhs_evaluations,jacobian_evaluations,events_fired,t_final,message\n";
   for (const auto& s : samples) {
@@ -68,7 +83,7 @@ void write_summary(const std::filesystem::path& dir, const RunPlan& plan,
     }
     out << ',' << s.stats.steps << ',' << s.stats.rhs_evaluations << ','
         << s.stats.jacobian_evaluations << ',' << s.stats.events_fired << ','
-        << (s.ok ? format_number(s.stats.t_final) : "NA") << ',' << csv_quote(s.message) << '\n';
+        << format_number(s.stats.t_final) << ',' << csv_quote(s.message) << '\n';
   }
   file.commit();
 }
@@ -84,21 +99,23 @@ void write_columns(const std::filesystem::path& dir, const RunPlan& plan) {
     const std::string& description = c.kind == VariableRef::Kind::state
                                          ? info.states[c.index].description
                                          : info.observables[c.index].description;
-    out << "timeseries.csv," << plan.model->name_of(c) << ',' << csv_quote(plan.model->unit_of(c))
+    out << "timeseries.csv," << csv_quote(plan.model->name_of(c)) << ','
+        << csv_quote(plan.model->unit_of(c))
         << ',' << csv_quote(description) << '\n';
   }
   out << "summary.csv,sample,1,sample index (0-based)\n";
   out << "summary.csv,status,1,ok or failed\n";
   for (const auto& m : plan.metrics) {
-    out << "summary.csv," << m.name << ',' << csv_quote(m.unit) << ','
-        << csv_quote(fmt::format("{} ({} of {})", m.description, to_string(m.kind), m.variable))
-        << '\n';
+    out << "summary.csv," << csv_quote(m.name) << ',' << csv_quote(m.unit) << ','
+        << csv_quote(describe_metric(m)) << '\n';
   }
   out << "summary.csv,steps,1,accepted solver steps\n";
   out << "summary.csv,rhs_evaluations,1,right-hand side evaluations\n";
-  out << "summary.csv,jacobian_evaluations,1,Jacobian evaluations (0 when the solver made its own)\n";
+  out << "summary.csv,jacobian_evaluations,1,Jacobian evaluations by cartsim (analytic or "
+         "finite differences); CVODE's own difference Jacobians are not counted\n";
   out << "summary.csv,events_fired,1,protocol and model events applied\n";
-  out << "summary.csv,t_final,d,time the run ended (before the end time if a stop event fired)\n";
+  out << "summary.csv,t_final,d,time the run ended (end time; earlier after a stop event or a "
+         "failure)\n";
   out << "summary.csv,message,1,error message of a failed sample (empty when ok)\n";
   file.commit();
 }
@@ -149,6 +166,8 @@ void write_results(const std::filesystem::path& dir, const Scenario& scenario, c
   if (ec) {
     throw Error("cannot create output directory '" + dir.string() + "': " + ec.message());
   }
+  // An old run.json would vouch for files this run has not finished writing.
+  std::filesystem::remove(dir / "run.json", ec);
   write_timeseries(dir, plan, samples);
   write_summary(dir, plan, samples);
   write_columns(dir, plan);

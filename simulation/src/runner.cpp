@@ -138,7 +138,7 @@ RunPlan make_plan(const Scenario& scenario) {
   }
   const std::span<const double> p{problem.p.data(), static_cast<std::size_t>(problem.p.size())};
   try {
-    model.check_parameters(p);
+    model.check_run(scenario.t_start, p);
   } catch (const ModelError& e) {
     throw ConfigError(scenario.parameters.empty() ? file_location : scenario.parameters.front().where,
                       e.what());
@@ -208,6 +208,7 @@ SampleResult Simulator::run(std::size_t sample, const Problem& problem) {
     result.message = e.what();
   }
   if (!result.ok) {
+    result.stats = solver_->last_stats();  // counters up to the failure
     result.metrics.assign(plan_.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   }
   result.rows = grid_.rows();

@@ -75,9 +75,16 @@ class CvodeBackend final : public Interpolant {
       allocate(n);
     }
     jacobian_set_ = false;
+    // CVODE copies the constraint vector when it is set, so it is set for every model; with no
+    // non-negative state, constraints are switched off (CVODE rejects an all-zero vector).
+    bool any_nonnegative = false;
     for (std::size_t i = 0; i < model.num_states(); ++i) {
-      N_VGetArrayPointer(constraints_.get())[i] = model.info().states[i].nonnegative ? 1.0 : 0.0;
+      const bool nonnegative = model.info().states[i].nonnegative;
+      N_VGetArrayPointer(constraints_.get())[i] = nonnegative ? 1.0 : 0.0;
+      any_nonnegative = any_nonnegative || nonnegative;
     }
+    check(CVodeSetConstraints(memory_.get(), any_nonnegative ? constraints_.get() : nullptr),
+          "CVodeSetConstraints");
     rhs_evaluations = 0;
     jacobian_evaluations = 0;
   }
@@ -187,8 +194,6 @@ class CvodeBackend final : public Interpolant {
       check(CVodeSetMaxStep(mem, options_.max_step), "CVodeSetMaxStep");
     }
     check(CVodeSetNoInactiveRootWarn(mem), "CVodeSetNoInactiveRootWarn");
-    N_VConst(1.0, constraints_.get());
-    check(CVodeSetConstraints(mem, constraints_.get()), "CVodeSetConstraints");
   }
 
   void check(int flag, const char* call) {
@@ -327,20 +332,32 @@ class CvodeSolver final : public Solver {
   const SolverOptions& options() const override { return options_; }
 
   SolveStats solve(const Problem& problem, Observer& observer) override {
+    stats_ = SolveStats{};
     if (problem.model == nullptr) {
       throw ModelError("solve: the problem has no model");
     }
     backend_.prepare(*problem.model);
-    SolveStats stats = detail::run_event_loop(backend_, problem, observer, options_);
-    stats.rhs_evaluations = backend_.rhs_evaluations;
-    stats.jacobian_evaluations = backend_.jacobian_evaluations;
-    return stats;
+    try {
+      detail::run_event_loop(backend_, problem, observer, options_, stats_);
+    } catch (...) {
+      collect_counters();
+      throw;
+    }
+    collect_counters();
+    return stats_;
   }
+  const SolveStats& last_stats() const override { return stats_; }
 
  private:
+  void collect_counters() {
+    stats_.rhs_evaluations = backend_.rhs_evaluations;
+    stats_.jacobian_evaluations = backend_.jacobian_evaluations;
+  }
+
   std::string name_;
   SolverOptions options_;
   CvodeBackend backend_;
+  SolveStats stats_;
 };
 
 }  // namespace

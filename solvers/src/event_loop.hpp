@@ -123,9 +123,10 @@ class ClippedInterpolant final : public Interpolant {
   const std::vector<std::size_t>& nonnegative_;
 };
 
+/// Runs the loop; `stats` is kept up to date as it goes, so it is meaningful after a throw too.
 template <class Backend>
-SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& observer,
-                          const SolverOptions& options) {
+void run_event_loop(Backend& backend, const Problem& problem, Observer& observer,
+                    const SolverOptions& options, SolveStats& stats) {
   if (problem.model == nullptr) {
     throw ModelError("solve: the problem has no model");
   }
@@ -171,7 +172,8 @@ SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& ob
   std::vector<char> active(state_events.size(), 1);
   std::vector<int> hits;
 
-  SolveStats stats;
+  stats = SolveStats{};
+  stats.t_final = problem.t0;
   double t = problem.t0;
   std::size_t next_scheduled = 0;
   bool stop = false;
@@ -223,6 +225,7 @@ SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& ob
                              ta);
     }
     const double tb = backend.step(t_stop);
+    stats.t_final = tb;
     check_finite(backend.state(), tb);
     const double t_cut = std::min(tb, t_stop);
 
@@ -270,7 +273,6 @@ SolveStats run_event_loop(Backend& backend, const Problem& problem, Observer& ob
   stats.t_final = t;
   stats.stopped = t < problem.t_end;
   observer.on_finish(t, y_span, p_span);
-  return stats;
 }
 
 }  // namespace cartsim::detail

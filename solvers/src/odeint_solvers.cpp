@@ -122,16 +122,22 @@ struct OdeintCommon {
 /// `take_step()` returns (t_old, t_new); `state()` the state at t_new; `retry(t_old, dt)` restarts
 /// from the state at t_old with step dt.
 template <class TakeStep, class State, class Retry>
-double guarded_step(TakeStep take_step, State state, Retry retry, const OdeintCommon& common) {
+double guarded_step(TakeStep take_step, State state, Retry retry, const OdeintCommon& common,
+                    double t_now) {
+  auto step_failure = [t_now](const char* what) {
+    return ConvergenceError("odeint could not adjust the step size near t = " +
+                                std::to_string(t_now) + " d: " + what,
+                            t_now);
+  };
   for (int attempt = 0;; ++attempt) {
     double t_old = 0.0;
     double t_new = 0.0;
     try {
       std::tie(t_old, t_new) = take_step();
     } catch (const ode::odeint_error& e) {
-      throw ConvergenceError(std::string("odeint could not adjust the step size: ") + e.what(), 0.0);
+      throw step_failure(e.what());
     } catch (const detail::StepAdjustmentFailure& e) {
-      throw ConvergenceError(std::string("odeint could not adjust the step size: ") + e.what(), 0.0);
+      throw step_failure(e.what());
     }
     if (!common.violates_positivity(state())) {
       return t_new;
@@ -196,7 +202,7 @@ class Dopri5Backend final : public Interpolant {
                           retry_state_ = dense_.previous_state();
                           dense_.initialize(retry_state_, t_old, dt);
                         },
-                        common);
+                        common, dense_.current_time());
   }
 
   const Interpolant& interpolant() const { return *this; }
@@ -270,7 +276,7 @@ class Rosenbrock4Backend final : public Interpolant {
                                     retry_state_.data());
                           kernel_.initialize(retry_state_.data(), t_old, dt);
                         },
-                        common);
+                        common, kernel_.current_time());
   }
 
   const Interpolant& interpolant() const { return *this; }
@@ -346,20 +352,32 @@ class OdeintSolver final : public Solver {
   const SolverOptions& options() const override { return options_; }
 
   SolveStats solve(const Problem& problem, Observer& observer) override {
+    stats_ = SolveStats{};
     if (problem.model == nullptr) {
       throw ModelError("solve: the problem has no model");
     }
     backend_.prepare(*problem.model);
-    SolveStats stats = detail::run_event_loop(backend_, problem, observer, options_);
-    stats.rhs_evaluations = backend_.common.rhs_evaluations;
-    stats.jacobian_evaluations = backend_.common.jacobian_evaluations;
-    return stats;
+    try {
+      detail::run_event_loop(backend_, problem, observer, options_, stats_);
+    } catch (...) {
+      collect_counters();
+      throw;
+    }
+    collect_counters();
+    return stats_;
   }
+  const SolveStats& last_stats() const override { return stats_; }
 
  private:
+  void collect_counters() {
+    stats_.rhs_evaluations = backend_.common.rhs_evaluations;
+    stats_.jacobian_evaluations = backend_.common.jacobian_evaluations;
+  }
+
   std::string name_;
   SolverOptions options_;
   Backend backend_;
+  SolveStats stats_;
 };
 
 }  // namespace

@@ -101,8 +101,9 @@ class OdeModel {
   /// The default initial state for parameters p (scenarios may override entries).
   virtual void initial_state(std::span<const double> p, std::span<double> y0) const = 0;
 
-  /// Cross-parameter checks beyond each parameter's range; throw ModelError naming the parameter.
-  virtual void check_parameters(std::span<const double> p) const;
+  /// Checks of a run's set-up beyond each parameter's range (cross-parameter constraints, the start
+  /// time t0 in days); throw ModelError naming the offending parameter or time.
+  virtual void check_run(double t0, std::span<const double> p) const;
 
   /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
   /// They fire before protocol events scheduled at the same time.

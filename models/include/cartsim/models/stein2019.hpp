@@ -30,7 +30,7 @@ class Stein2019 final : public OdeModel {
   void observables(double t, std::span<const double> y, std::span<const double> p,
                    std::span<double> out) const override;
   void initial_state(std::span<const double> p, std::span<double> y0) const override;
-  void check_parameters(std::span<const double> p) const override;
+  void check_run(double t0, std::span<const double> p) const override;
   void model_events(double t0, std::span<const double> p, EventSet& events) const override;
 
   /// The closed form C(t) (copies/ug) for the parameters p, time since infusion t (days).

@@ -7,7 +7,7 @@
 //    the step that crosses it is cut there on its dense output), applies the actions in order and
 //    restarts the integrator there.
 //  - State events: located by CVODE's root finding, or on odeint's dense output by TOMS 748, to a
-//    relative accuracy of 1e-10 in time; then handled like scheduled events.
+//    relative accuracy of 1e-12 in time; then handled like scheduled events.
 //  - Non-negative states (StateInfo::nonnegative) never go negative: CVODE uses its inequality
 //    constraints (a step that would make one negative is rejected and retried smaller); odeint
 //    backends reject and halve such a step in the same way.
@@ -61,6 +61,8 @@ class Solver {
   virtual const SolverOptions& options() const = 0;
   /// Integrate `problem` from t0 to t_end (or to a stop event), reporting to `observer`.
   virtual SolveStats solve(const Problem& problem, Observer& observer) = 0;
+  /// Statistics of the last solve, complete up to the failure when it threw.
+  virtual const SolveStats& last_stats() const = 0;
 };
 
 /// Registered backend names, e.g. "cvode_bdf", "cvode_adams", "odeint_dopri5", "odeint_rosenbrock4".
