@@ -1,0 +1,884 @@
+// Scenario schema v1: YAML text -> Scenario, validated against the model it names.
+//
+// The only place in cartsim that reads scenario YAML. Every value is checked here (type, range,
+// that names exist in the model), so the runner can trust a Scenario. Each error is a ConfigError
+// at the offending node: file, 1-based line and column, YAML path, and a message naming the value
+// and what is allowed. The schema is documented key by key in docs/scenario_reference.md; keep the
+// two in step.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+#include "cartsim/core/text.hpp"
+#include "cartsim/models/registry.hpp"
+#include "cartsim/simulation/scenario.hpp"
+#include "yaml_reader.hpp"
+
+namespace cartsim {
+namespace {
+
+constexpr std::uint64_t supported_schema_version = 1;
+constexpr double max_output_points = 1.0e7;
+/// (to - from) / step within this relative distance of an integer puts `to` on the grid.
+constexpr double grid_end_tolerance = 1.0e-9;
+
+// ---------------------------------------------------------------------------------------------
+// Message helpers
+
+/// "[0, inf)", "(-inf, 1]", "[1, 100]": the inclusive range of a ParameterInfo.
+std::string format_range(double min, double max) {
+  const std::string lower = std::isinf(min) ? std::string("(-inf") : fmt::format("[{}", min);
+  const std::string upper = std::isinf(max) ? std::string("inf)") : fmt::format("{}]", max);
+  return lower + ", " + upper;
+}
+
+/// " (unit 1/d)", " (dimensionless)" or "".
+std::string unit_note(const std::string& unit) {
+  if (unit.empty()) {
+    return "";
+  }
+  return unit == "1" ? " (dimensionless)" : " (unit " + unit + ")";
+}
+
+std::vector<std::string> state_names(const ModelInfo& info) {
+  std::vector<std::string> names;
+  for (const auto& state : info.states) {
+    names.push_back(state.name);
+  }
+  return names;
+}
+
+/// Parameters a scenario may set (the internal ones are driven by the model itself).
+std::vector<std::string> settable_parameter_names(const ModelInfo& info) {
+  std::vector<std::string> names;
+  for (const auto& parameter : info.parameters) {
+    if (!parameter.internal) {
+      names.push_back(parameter.name);
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> metric_names(const ModelInfo& info) {
+  std::vector<std::string> names;
+  for (const auto& metric : info.metrics) {
+    names.push_back(metric.name);
+  }
+  return names;
+}
+
+/// Metric kinds for which `uses` is true, e.g. "first_above, first_below, last_above".
+std::string kinds_using(const std::function<bool(MetricKind)>& uses) {
+  std::vector<std::string> names;
+  for (const auto& name : metric_kind_names()) {
+    MetricKind kind{};
+    if (parse_metric_kind(name, kind) && uses(kind)) {
+      names.push_back(name);
+    }
+  }
+  return join(names);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared value readers
+
+/// A string that must not be empty.
+std::string non_empty_string(const YamlNode& node, std::string_view what) {
+  std::string text = node.string();
+  if (text.empty()) {
+    node.fail(fmt::format("{} must not be empty", what));
+  }
+  return text;
+}
+
+/// An optional top-level section: absent and empty (`parameters:` with nothing below) are the same.
+std::optional<YamlNode> optional_section(const YamlNode& root, std::string_view key) {
+  auto section = root.find(key);
+  if (section && section->is_null()) {
+    return std::nullopt;
+  }
+  return section;
+}
+
+/// A time (days) that must lie in the run [t_start, t_end].
+double time_in_run(const YamlNode& node, double t_start, double t_end) {
+  const double t = node.number();
+  if (t < t_start || t > t_end) {
+    node.fail(fmt::format("time {} is outside the run [{}, {}] (days)", t, t_start, t_end));
+  }
+  return t;
+}
+
+/// A value for the state `state`: rejects negative values of a non-negative state.
+double state_value(const YamlNode& node, const StateInfo& state, std::string_view what) {
+  const double value = node.number();
+  if (state.nonnegative && value < 0.0) {
+    node.fail(fmt::format("{} of state '{}' = {} must be >= 0{}", what, state.name, value,
+                          unit_note(state.unit)));
+  }
+  return value;
+}
+
+/// A value for `parameter`: rejects internal parameters (at `name_node`) and values out of range.
+double parameter_value(const YamlNode& name_node, const YamlNode& value_node,
+                       const ParameterInfo& parameter, const ModelInfo& info) {
+  if (parameter.internal) {
+    name_node.fail(fmt::format(
+        "parameter '{}' is internal to model '{}' (set by the model's own events) and cannot be "
+        "set by a scenario; settable parameters: {}",
+        parameter.name, info.name, join(settable_parameter_names(info))));
+  }
+  const double value = value_node.number();
+  if (value < parameter.min || value > parameter.max) {
+    value_node.fail(fmt::format("parameter '{}' = {} is out of range {}{}", parameter.name, value,
+                                format_range(parameter.min, parameter.max),
+                                unit_note(parameter.unit)));
+  }
+  return value;
+}
+
+/// The index of the state named by `node`, with a precise message when it names something else.
+std::size_t state_index(const YamlNode& node, const ModelInfo& info, std::string_view role) {
+  const std::string name = node.string();
+  if (const auto index = info.find_state(name)) {
+    return *index;
+  }
+  const std::string states = join(state_names(info));
+  if (info.find_observable(name)) {
+    node.fail(fmt::format("{} '{}' is an observable, not a state; states of model '{}': {}", role,
+                          name, info.name, states));
+  }
+  if (info.find_parameter(name)) {
+    node.fail(fmt::format("{} '{}' is a parameter, not a state; states of model '{}': {}", role,
+                          name, info.name, states));
+  }
+  node.fail(unknown_name_message("state", name, state_names(info),
+                                 fmt::format("states of model '{}'", info.name)));
+}
+
+/// A state or observable name.
+std::string variable_name(const YamlNode& node, const ModelInfo& info) {
+  std::string name = node.string();
+  const auto names = info.variable_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    node.fail(unknown_name_message("variable", name, names,
+                                   fmt::format("variables of model '{}'", info.name)));
+  }
+  return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Document and header
+
+YamlNode parse_document(const std::string& text, const std::string& file_label) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    InputLocation where;
+    where.file = file_label;
+    if (!e.mark.is_null()) {
+      where.line = e.mark.line + 1;
+      where.column = e.mark.column + 1;
+    }
+    throw ConfigError(where, "invalid YAML: " + e.msg);
+  }
+  if (documents.empty() || documents.front().IsNull()) {
+    InputLocation where{file_label, 1, 1, ""};
+    throw ConfigError(where, "the scenario is empty; it needs at least 'model' and 'outputs'");
+  }
+  if (documents.size() > 1) {
+    YamlNode::root(documents[1], file_label)
+        .fail("a scenario is one YAML document, found a second one (after '---')");
+  }
+  const YamlNode root = YamlNode::root(documents.front(), file_label);
+  if (!root.is_map()) {
+    root.fail("the top level must be a map of keys such as 'model' and 'outputs', got " +
+              root.describe());
+  }
+  return root;
+}
+
+int parse_schema_version(const YamlNode& node) {
+  const std::uint64_t version = node.integer();
+  if (version != supported_schema_version) {
+    node.fail(fmt::format("unsupported schema version {}; this cartsim reads schema version {}",
+                          version, supported_schema_version));
+  }
+  return static_cast<int>(version);
+}
+
+/// `name:` becomes the default results directory (results/NAME), so it must be one safe path
+/// component: letters, digits, '-', '_' and '.', not starting with '.'.
+std::string parse_name(const YamlNode& node) {
+  std::string name = non_empty_string(node, "name");
+  const bool safe = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+  if (!safe || name.front() == '.') {
+    node.fail(fmt::format(
+        "name '{}' may contain only letters, digits, '-', '_' and '.', and must not start with '.' "
+        "(it names the results directory)",
+        name));
+  }
+  return name;
+}
+
+/// The file's stem, or "scenario" for in-memory text labelled like "<memory>".
+std::string default_name(const std::string& file_label) {
+  if (file_label.empty() || file_label.front() == '<') {
+    return "scenario";
+  }
+  std::string stem = std::filesystem::path(file_label).stem().string();
+  return stem.empty() ? std::string("scenario") : stem;
+}
+
+std::shared_ptr<const OdeModel> parse_model(const YamlNode& node) {
+  const std::string name = node.string();
+  auto model = find_model(name);
+  if (!model) {
+    node.fail(unknown_name_message("model", name, model_names(), "known models"));
+  }
+  return model;
+}
+
+// ---------------------------------------------------------------------------------------------
+// parameters, initial_state
+
+std::vector<ParameterOverride> parse_parameters(const YamlNode& node, const ModelInfo& info) {
+  node.check_unique_keys();
+  std::vector<ParameterOverride> overrides;
+  for (const auto& entry : node.entries()) {
+    const auto index = info.find_parameter(entry.name);
+    if (!index) {
+      entry.key.fail(unknown_name_message("parameter", entry.name, settable_parameter_names(info),
+                                          fmt::format("parameters of model '{}'", info.name)));
+    }
+    const double value = parameter_value(entry.key, entry.value, info.parameters[*index], info);
+    overrides.push_back(ParameterOverride{entry.name, value, entry.value.location()});
+  }
+  return overrides;
+}
+
+std::vector<InitialValue> parse_initial_state(const YamlNode& node, const ModelInfo& info) {
+  node.check_unique_keys();
+  std::vector<InitialValue> values;
+  for (const auto& entry : node.entries()) {
+    const auto index = info.find_state(entry.name);
+    if (!index) {
+      entry.key.fail(unknown_name_message("state", entry.name, state_names(info),
+                                          fmt::format("states of model '{}'", info.name)));
+    }
+    const double value = state_value(entry.value, info.states[*index], "initial value");
+    values.push_back(InitialValue{entry.name, value, entry.value.location()});
+  }
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------
+// outputs.times and time
+
+std::vector<double> parse_time_list(const YamlNode& node) {
+  const auto items = node.items();
+  if (items.empty()) {
+    node.fail("the list of output times is empty; give at least one time (days)");
+  }
+  std::vector<double> times;
+  times.reserve(items.size());
+  for (const auto& item : items) {
+    const double t = item.number();
+    if (!times.empty() && t <= times.back()) {
+      item.fail(
+          fmt::format("output times must be strictly ascending; {} follows {}", t, times.back()));
+    }
+    times.push_back(t);
+  }
+  return times;
+}
+
+/// {from, to, step}: from + i * step (no accumulated rounding), `to` included when it is on the
+/// grid.
+std::vector<double> parse_time_grid(const YamlNode& node) {
+  node.check_keys({"from", "to", "step"});
+  const YamlNode from_node = node.required("from");
+  const YamlNode to_node = node.required("to");
+  const YamlNode step_node = node.required("step");
+  const double from = from_node.number();
+  const double to = to_node.number();
+  const double step = step_node.number();
+  if (!(step > 0.0)) {
+    step_node.fail(fmt::format("step = {} must be > 0 (days)", step));
+  }
+  if (to < from) {
+    to_node.fail(fmt::format("to = {} must be >= from = {} (days)", to, from));
+  }
+  const double intervals = (to - from) / step;
+  if (!(intervals + 1.0 <= max_output_points)) {
+    step_node.fail(fmt::format(
+        "the output grid from {} to {} with step {} has {:.0f} points; at most {:.0f} are allowed",
+        from, to, step, std::floor(intervals) + 1.0, max_output_points));
+  }
+  const double nearest = std::round(intervals);
+  const bool ends_on_grid = std::abs(intervals - nearest) <= grid_end_tolerance * nearest;
+  const auto last_index = static_cast<std::size_t>(ends_on_grid ? nearest : std::floor(intervals));
+
+  std::vector<double> times(last_index + 1);
+  for (std::size_t i = 0; i <= last_index; ++i) {
+    times[i] = from + static_cast<double>(i) * step;
+  }
+  if (ends_on_grid) {
+    times.back() = to;
+  }
+  for (std::size_t i = 1; i < times.size(); ++i) {
+    if (!(times[i] > times[i - 1])) {
+      step_node.fail(fmt::format("step = {} is too small to separate output times near {} (days)",
+                                 step, times[i]));
+    }
+  }
+  return times;
+}
+
+std::vector<double> parse_output_times(const YamlNode& node) {
+  if (node.is_list()) {
+    return parse_time_list(node);
+  }
+  if (node.is_map()) {
+    return parse_time_grid(node);
+  }
+  node.fail("expected a list of times or a map {from, to, step} (days), got " + node.describe());
+}
+
+/// time.start / time.end, defaulting to the first and last output time; checks end > start and that
+/// every output time lies in the run.
+void parse_time(const std::optional<YamlNode>& node, const YamlNode& times_node, Scenario& s) {
+  const std::vector<double>& times = s.outputs.times;
+  s.t_start = times.front();
+  s.t_end = times.back();
+  std::optional<YamlNode> start_node;
+  std::optional<YamlNode> end_node;
+  if (node) {
+    node->check_keys({"start", "end"});
+    start_node = node->find("start");
+    end_node = node->find("end");
+    if (start_node) {
+      s.t_start = start_node->number();
+    }
+    if (end_node) {
+      s.t_end = end_node->number();
+    }
+  }
+  if (!(s.t_end > s.t_start)) {
+    if (end_node) {
+      end_node->fail(fmt::format("end = {} must be > start = {} (days)", s.t_end, s.t_start));
+    }
+    if (start_node) {
+      start_node->fail(fmt::format(
+          "start = {} must be < end = {} (days; without time.end the run ends at the last output "
+          "time)",
+          s.t_start, s.t_end));
+    }
+    times_node.fail(
+        "a run needs end > start, but there is a single output time; give time.end or more "
+        "output times");
+  }
+  if (times.front() < s.t_start) {
+    times_node.fail(fmt::format("output time {} is before the run starts (time.start = {} days)",
+                                times.front(), s.t_start));
+  }
+  if (times.back() > s.t_end) {
+    times_node.fail(fmt::format("output time {} is after the run ends (time.end = {} days)",
+                                times.back(), s.t_end));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// outputs.variables and outputs.metrics
+
+std::vector<std::string> parse_output_variables(const YamlNode& node, const ModelInfo& info) {
+  const auto items = node.items();
+  if (items.empty()) {
+    node.fail("the list of variables is empty; leave 'variables' out to write all of them");
+  }
+  std::vector<std::string> names;
+  for (const auto& item : items) {
+    std::string name = variable_name(item, info);
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      item.fail(fmt::format("variable '{}' is listed twice", name));
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+/// The unit of a metric's result: days for time-valued kinds, the variable's unit times days for
+/// an area under the curve, the variable's unit otherwise.
+std::string metric_unit(const MetricSpec& spec, const OdeModel& model) {
+  if (metric_is_time(spec.kind)) {
+    return "d";
+  }
+  const auto variable = model.resolve(spec.variable);
+  if (!variable) {
+    return "";  // a model metric on a name the model does not have: the runner reports it
+  }
+  const std::string& unit = model.unit_of(*variable);
+  return spec.kind == MetricKind::auc ? unit + "*d" : unit;
+}
+
+/// Rejects `key` in a metric map when the metric's kind does not use it.
+void check_metric_input(const YamlNode& node, std::string_view key, MetricKind kind,
+                        bool (*uses)(MetricKind)) {
+  if (const auto value = node.find(key); value && !uses(kind)) {
+    value->fail(fmt::format("'{}' does not apply to metric kind '{}' (only to {})", key,
+                            to_string(kind), kinds_using(uses)));
+  }
+}
+
+/// A map: a custom metric {name, kind, variable, ...}, or a model metric by name with its level,
+/// window or time changed.
+MetricSpec parse_metric_map(const YamlNode& node, const OdeModel& model, double t_start,
+                            double t_end) {
+  const ModelInfo& info = model.info();
+  node.check_keys({"name", "kind", "variable", "level", "from", "to", "at"});
+  const std::string name = non_empty_string(node.required("name"), "a metric name");
+
+  MetricSpec spec;
+  const bool custom = info.find_metric(name) == nullptr;
+  if (custom) {
+    const YamlNode kind_node = node.required("kind");
+    const std::string kind_text = kind_node.string();
+    if (!parse_metric_kind(kind_text, spec.kind)) {
+      kind_node.fail(
+          unknown_name_message("metric kind", kind_text, metric_kind_names(), "metric kinds"));
+    }
+    spec.name = name;
+    spec.variable = variable_name(node.required("variable"), info);
+    spec.description = fmt::format("{} of {}", to_string(spec.kind), spec.variable);
+  } else {
+    for (const std::string_view fixed : {"kind", "variable"}) {
+      if (const auto value = node.find(fixed)) {
+        value->fail(fmt::format(
+            "'{}' is a metric of model '{}' whose kind and variable are fixed; give only level, "
+            "from, to or at to adjust it, or choose another name for a custom metric",
+            name, info.name));
+      }
+    }
+    spec = *info.find_metric(name);
+  }
+
+  check_metric_input(node, "level", spec.kind, metric_uses_level);
+  check_metric_input(node, "from", spec.kind, metric_uses_window);
+  check_metric_input(node, "to", spec.kind, metric_uses_window);
+  check_metric_input(node, "at", spec.kind, metric_uses_time);
+
+  if (const auto level = node.find("level")) {
+    spec.level = level->number();
+  } else if (custom && metric_uses_level(spec.kind)) {
+    node.fail(fmt::format("metric kind '{}' needs 'level' (in the unit of '{}')",
+                          to_string(spec.kind), spec.variable));
+  }
+  if (const auto from = node.find("from")) {
+    spec.from = from->number();
+  }
+  if (const auto to = node.find("to")) {
+    spec.to = to->number();
+  }
+  if (metric_uses_window(spec.kind) && !(spec.to > spec.from)) {
+    const auto to = node.find("to");
+    (to ? *to : node.required("from"))
+        .fail(fmt::format("the window needs to > from, got from = {} and to = {} (days)", spec.from,
+                          spec.to));
+  }
+  if (const auto at = node.find("at")) {
+    spec.at = time_in_run(*at, t_start, t_end);
+  } else if (custom && metric_uses_time(spec.kind)) {
+    node.fail(fmt::format("metric kind '{}' needs 'at' (days)", to_string(spec.kind)));
+  }
+  if (spec.unit.empty()) {
+    spec.unit = metric_unit(spec, model);
+  }
+  return spec;
+}
+
+std::vector<MetricSpec> parse_metrics(const YamlNode& node, const OdeModel& model, double t_start,
+                                      double t_end) {
+  const ModelInfo& info = model.info();
+  std::vector<MetricSpec> metrics;
+  for (const auto& item : node.items()) {
+    MetricSpec spec;
+    if (item.is_map()) {
+      spec = parse_metric_map(item, model, t_start, t_end);
+    } else if (item.is_scalar()) {
+      const std::string name = item.string();
+      const MetricSpec* declared = info.find_metric(name);
+      if (declared == nullptr) {
+        item.fail(unknown_name_message("metric", name, metric_names(info),
+                                       fmt::format("metrics of model '{}'", info.name)) +
+                  " (a custom metric is a map {name, kind, variable, ...})");
+      }
+      spec = *declared;
+    } else {
+      item.fail("expected a metric name or a map {name, kind, variable, ...}, got " +
+                item.describe());
+    }
+    const bool repeated = std::any_of(metrics.begin(), metrics.end(),
+                                      [&](const MetricSpec& m) { return m.name == spec.name; });
+    if (repeated) {
+      item.fail(fmt::format("metric '{}' is listed twice", spec.name));
+    }
+    metrics.push_back(std::move(spec));
+  }
+  return metrics;
+}
+
+/// The model's own metrics, with units filled in where the model left them empty.
+std::vector<MetricSpec> default_metrics(const OdeModel& model) {
+  std::vector<MetricSpec> metrics = model.info().metrics;
+  for (auto& spec : metrics) {
+    if (spec.unit.empty()) {
+      spec.unit = metric_unit(spec, model);
+    }
+  }
+  return metrics;
+}
+
+// ---------------------------------------------------------------------------------------------
+// protocol
+
+Trigger parse_at(const YamlNode& node, double t_start, double t_end) {
+  Trigger trigger;
+  trigger.kind = Trigger::Kind::at;
+  if (node.is_list()) {
+    const auto items = node.items();
+    if (items.empty()) {
+      node.fail("the list of times is empty; give at least one time (days)");
+    }
+    for (const auto& item : items) {
+      const double t = time_in_run(item, t_start, t_end);
+      if (std::find(trigger.times.begin(), trigger.times.end(), t) != trigger.times.end()) {
+        item.fail(fmt::format("time {} is listed twice", t));
+      }
+      trigger.times.push_back(t);
+    }
+    std::sort(trigger.times.begin(), trigger.times.end());
+  } else {
+    trigger.times.push_back(time_in_run(node, t_start, t_end));
+  }
+  return trigger;
+}
+
+Crossing parse_direction(const YamlNode& node) {
+  const std::string text = node.string();
+  if (text == "rising") {
+    return Crossing::rising;
+  }
+  if (text == "falling") {
+    return Crossing::falling;
+  }
+  if (text == "either") {
+    return Crossing::either;
+  }
+  node.fail(unknown_name_message("direction", text, {"rising", "falling", "either"}, "directions"));
+}
+
+Trigger parse_when(const YamlNode& node, const ModelInfo& info) {
+  node.check_keys({"variable", "crosses", "direction", "repeat"});
+  Trigger trigger;
+  trigger.kind = Trigger::Kind::when;
+  trigger.variable = variable_name(node.required("variable"), info);
+  trigger.threshold = node.required("crosses").number();
+  if (const auto direction = node.find("direction")) {
+    trigger.direction = parse_direction(*direction);
+  }
+  if (const auto repeat = node.find("repeat")) {
+    trigger.repeat = repeat->boolean();
+  }
+  return trigger;
+}
+
+Action parse_dose(const YamlNode& node, const ModelInfo& info) {
+  node.check_keys({"target", "amount"});
+  Action action;
+  action.kind = ActionKind::dose;
+  const std::size_t state = state_index(node.required("target"), info, "dose target");
+  action.target = info.states[state].name;
+  const YamlNode amount = node.required("amount");
+  action.amount = amount.number();
+  if (action.amount < 0.0) {
+    amount.fail(fmt::format("dose amount = {} must be >= 0{}", action.amount,
+                            unit_note(info.states[state].unit)));
+  }
+  return action;
+}
+
+Action parse_dilute(const YamlNode& node, const ModelInfo& info) {
+  node.check_keys({"factor", "targets"});
+  Action action;
+  action.kind = ActionKind::dilute;
+  const YamlNode factor = node.required("factor");
+  action.factor = factor.number();
+  if (action.factor < 1.0) {
+    factor.fail(fmt::format("dilution factor = {} must be >= 1 (the states are divided by it)",
+                            action.factor));
+  }
+  if (const auto targets = node.find("targets")) {
+    const auto items = targets->items();
+    if (items.empty()) {
+      targets->fail("the list of targets is empty; leave 'targets' out to dilute every state");
+    }
+    for (const auto& item : items) {
+      const std::string& name = info.states[state_index(item, info, "dilute target")].name;
+      if (std::find(action.targets.begin(), action.targets.end(), name) != action.targets.end()) {
+        item.fail(fmt::format("state '{}' is listed twice", name));
+      }
+      action.targets.push_back(name);
+    }
+  }
+  return action;
+}
+
+Action parse_set(const YamlNode& node, const ModelInfo& info) {
+  node.check_keys({"target", "value"});
+  Action action;
+  action.kind = ActionKind::set;
+  const YamlNode target = node.required("target");
+  action.target = target.string();
+  const YamlNode value = node.required("value");
+  if (const auto state = info.find_state(action.target)) {
+    action.value = state_value(value, info.states[*state], "set value");
+  } else if (const auto parameter = info.find_parameter(action.target)) {
+    action.value = parameter_value(target, value, info.parameters[*parameter], info);
+  } else {
+    std::vector<std::string> targets = state_names(info);
+    for (auto& name : settable_parameter_names(info)) {
+      targets.push_back(std::move(name));
+    }
+    target.fail(
+        unknown_name_message("set target", action.target, targets,
+                             fmt::format("states and parameters of model '{}'", info.name)));
+  }
+  return action;
+}
+
+/// `stop: {}`, `stop: true` or a bare `stop:`.
+Action parse_stop(const YamlNode& node) {
+  if (node.is_map()) {
+    node.check_keys({});
+  } else if (!node.is_null() && !node.boolean()) {
+    node.fail("'stop: false' does nothing; remove the step, or write 'stop: true'");
+  }
+  Action action;
+  action.kind = ActionKind::stop;
+  return action;
+}
+
+Action parse_action(const YamlEntry& entry, const ModelInfo& info) {
+  if (entry.name == "dose") {
+    return parse_dose(entry.value, info);
+  }
+  if (entry.name == "dilute") {
+    return parse_dilute(entry.value, info);
+  }
+  if (entry.name == "set") {
+    return parse_set(entry.value, info);
+  }
+  return parse_stop(entry.value);
+}
+
+ProtocolStep parse_step(const YamlNode& node, std::size_t index, const ModelInfo& info,
+                        double t_start, double t_end) {
+  node.check_keys({"at", "when", "dose", "dilute", "set", "stop", "label"});
+  std::optional<YamlEntry> trigger;
+  std::optional<YamlEntry> action;
+  for (const auto& entry : node.entries()) {
+    if (entry.name == "label") {
+      continue;
+    }
+    const bool is_trigger = entry.name == "at" || entry.name == "when";
+    std::optional<YamlEntry>& slot = is_trigger ? trigger : action;
+    if (slot) {
+      entry.key.fail(fmt::format(
+          "a step takes exactly one {}, got '{}' and '{}'; split them into separate steps",
+          is_trigger ? "trigger" : "action", slot->name, entry.name));
+    }
+    slot = entry;
+  }
+  if (!trigger) {
+    node.fail("the step has no trigger; give 'at: TIME' or 'when: {variable, crosses}'");
+  }
+  if (!action) {
+    node.fail("the step has no action; give one of dose, dilute, set, stop");
+  }
+
+  ProtocolStep step;
+  step.where = node.location();
+  step.trigger = trigger->name == "at" ? parse_at(trigger->value, t_start, t_end)
+                                       : parse_when(trigger->value, info);
+  step.action = parse_action(*action, info);
+  if (const auto label = node.find("label")) {
+    step.label = non_empty_string(*label, "a step label");
+  } else {
+    step.label = fmt::format("protocol[{}] {}", index, action->name);
+  }
+  return step;
+}
+
+std::vector<ProtocolStep> parse_protocol(const YamlNode& node, const ModelInfo& info,
+                                         double t_start, double t_end) {
+  std::vector<ProtocolStep> steps;
+  const auto items = node.items();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    steps.push_back(parse_step(items[i], i, info, t_start, t_end));
+  }
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------------
+// solver
+
+SolverSettings parse_solver(const YamlNode& node) {
+  node.check_keys({"name", "rtol", "atol", "max_steps", "first_step", "max_step"});
+  SolverSettings settings;
+  SolverOptions& options = settings.options;
+  if (const auto name = node.find("name")) {
+    settings.name = name->string();
+    const auto known = solver_names();
+    if (std::find(known.begin(), known.end(), settings.name) == known.end()) {
+      name->fail(unknown_name_message("solver", settings.name, known, "known solvers"));
+    }
+  }
+  if (const auto rtol = node.find("rtol")) {
+    options.rtol = rtol->number();
+    if (!(options.rtol > 0.0 && options.rtol < 1.0)) {
+      rtol->fail(fmt::format("rtol = {} must satisfy 0 < rtol < 1", options.rtol));
+    }
+  }
+  if (const auto atol = node.find("atol")) {
+    options.atol = atol->number();
+    if (!(options.atol > 0.0)) {
+      atol->fail(fmt::format("atol = {} must be > 0 (in each state's unit)", options.atol));
+    }
+  }
+  if (const auto max_steps = node.find("max_steps")) {
+    const std::uint64_t steps = max_steps->integer();
+    constexpr auto limit = static_cast<std::uint64_t>(std::numeric_limits<long>::max());
+    if (steps < 1 || steps > limit) {
+      max_steps->fail(fmt::format("max_steps = {} must be in [1, {}]", steps, limit));
+    }
+    options.max_steps = static_cast<long>(steps);
+  }
+  if (const auto first_step = node.find("first_step")) {
+    options.first_step = first_step->number();
+    if (options.first_step < 0.0) {
+      first_step->fail(fmt::format("first_step = {} must be >= 0 (days; 0 lets the solver choose)",
+                                   options.first_step));
+    }
+  }
+  if (const auto max_step = node.find("max_step")) {
+    options.max_step = max_step->number();
+    if (options.max_step < 0.0) {
+      max_step->fail(
+          fmt::format("max_step = {} must be >= 0 (days; 0 means no limit)", options.max_step));
+    }
+  }
+  if (options.max_step > 0.0 && options.first_step > options.max_step) {
+    node.required("first_step")
+        .fail(fmt::format("first_step = {} must not exceed max_step = {} (days)",
+                          options.first_step, options.max_step));
+  }
+  return settings;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Scenario parse_scenario(const std::string& text, const std::string& file_label) {
+  const YamlNode root = parse_document(text, file_label);
+  root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
+                   "time", "protocol", "solver", "outputs"});
+
+  Scenario s;
+  s.file = file_label;
+  s.text = text;
+  if (const auto version = root.find("cartsim")) {
+    s.schema_version = parse_schema_version(*version);
+  }
+  const auto name = root.find("name");
+  s.name = name ? parse_name(*name) : default_name(file_label);
+  if (const auto description = root.find("description")) {
+    s.description = description->string();
+  }
+  const auto model = parse_model(root.required("model"));
+  const ModelInfo& info = model->info();
+  s.model = info.name;
+  if (const auto seed = root.find("seed")) {
+    s.seed = seed->integer();
+  }
+  if (const auto parameters = optional_section(root, "parameters")) {
+    s.parameters = parse_parameters(*parameters, info);
+  }
+  if (const auto initial_state = optional_section(root, "initial_state")) {
+    s.initial_state = parse_initial_state(*initial_state, info);
+  }
+
+  // The output grid comes before `time`, whose defaults are its first and last times.
+  const YamlNode outputs = root.required("outputs");
+  outputs.check_keys({"times", "variables", "metrics"});
+  const YamlNode times = outputs.required("times");
+  s.outputs.times = parse_output_times(times);
+  parse_time(optional_section(root, "time"), times, s);
+  if (const auto variables = outputs.find("variables")) {
+    s.outputs.variables = parse_output_variables(*variables, info);
+  } else {
+    s.outputs.variables = info.variable_names();
+  }
+  if (const auto metrics = outputs.find("metrics")) {
+    s.outputs.metrics = parse_metrics(*metrics, *model, s.t_start, s.t_end);
+  } else {
+    s.outputs.metrics = default_metrics(*model);
+  }
+
+  if (const auto protocol = optional_section(root, "protocol")) {
+    s.protocol = parse_protocol(*protocol, info, s.t_start, s.t_end);
+  }
+  if (const auto solver = optional_section(root, "solver")) {
+    s.solver = parse_solver(*solver);
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file) {
+  const std::string label = file.string();
+  const auto cannot_read = [&](const std::string& reason) {
+    return ConfigError(InputLocation{label, 0, 0, ""}, "cannot read the scenario: " + reason);
+  };
+  std::error_code error;
+  if (std::filesystem::is_directory(file, error)) {
+    throw cannot_read("it is a directory");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    const int code = errno;
+    throw cannot_read(code != 0 ? std::generic_category().message(code) : "cannot open the file");
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) {
+    throw cannot_read("reading failed");
+  }
+  return parse_scenario(content.str(), label);
+}
+
+}  // namespace cartsim
