@@ -6,19 +6,28 @@
 namespace cartsim {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  std::iota(row.begin(), row.end(), std::size_t{0});
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const std::size_t cost = (a[i - 1] == b[j - 1]) ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
+  // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions
+  // ("modle" -> "model") each cost 1.
+  const std::size_t m = a.size();
+  const std::size_t n = b.size();
+  std::vector<std::size_t> d((m + 1) * (n + 1));
+  auto at = [n, &d](std::size_t i, std::size_t j) -> std::size_t& { return d[i * (n + 1) + j]; };
+  for (std::size_t i = 0; i <= m; ++i) {
+    at(i, 0) = i;
+  }
+  for (std::size_t j = 0; j <= n; ++j) {
+    at(0, j) = j;
+  }
+  for (std::size_t i = 1; i <= m; ++i) {
+    for (std::size_t j = 1; j <= n; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+      }
     }
   }
-  return row[b.size()];
+  return at(m, n);
 }
 
 std::string nearest_match(std::string_view name, const std::vector<std::string>& candidates) {
@@ -31,9 +40,12 @@ std::string nearest_match(std::string_view name, const std::vector<std::string>&
       best = c;
     }
   }
-  // Suggest only when fewer than half of the characters differ.
-  const std::size_t limit = std::max<std::size_t>(1, (std::max(name.size(), best.size()) + 1) / 2);
-  return best_distance <= limit ? best : std::string{};
+  // Suggest only a near miss: at most about a third of the characters differ, and fewer edits
+  // than the shorter name has characters (so 'X' does not suggest 'E').
+  const std::size_t longer = std::max(name.size(), best.size());
+  const std::size_t shorter = std::min(name.size(), best.size());
+  const std::size_t limit = std::max<std::size_t>(1, (longer + 2) / 3);
+  return best_distance <= limit && best_distance < shorter ? best : std::string{};
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {

@@ -1,5 +1,7 @@
 #include "cartsim/models/stein2019.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "cartsim/core/errors.hpp"
@@ -111,13 +113,15 @@ void Stein2019::initial_state(std::span<const double> p, std::span<double> y0) c
 
 void Stein2019::check_run(double t0, std::span<const double> p) const {
   if (t0 != 0.0) {
-    throw ModelError("stein2019 counts time from the infusion: the run must start at t = 0 d, "
-                     "not " + std::to_string(t0) + " d (E(0) = Cmax/foldx is the level at infusion)");
+    throw ModelError(fmt::format("stein2019 counts time from the infusion: the run must start at "
+                                 "t = 0 d, not {:g} d (E(0) = Cmax/foldx is the level at infusion)",
+                                 t0));
   }
   if (p[alpha] < p[beta]) {
-    throw ModelError("stein2019: 'alpha' (" + std::to_string(p[alpha]) +
-                     " 1/d) must be >= 'beta' (" + std::to_string(p[beta]) +
-                     " 1/d), or the memory-like pool would be fed a negative flux");
+    throw ParameterError("alpha", fmt::format("stein2019: 'alpha' ({:g} 1/d) must be >= 'beta' "
+                                              "({:g} 1/d), or the memory-like pool would be fed "
+                                              "a negative flux",
+                                              p[alpha], p[beta]));
   }
 }
 

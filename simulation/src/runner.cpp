@@ -139,9 +139,19 @@ RunPlan make_plan(const Scenario& scenario) {
   const std::span<const double> p{problem.p.data(), static_cast<std::size_t>(problem.p.size())};
   try {
     model.check_run(scenario.t_start, p);
+  } catch (const ParameterError& e) {
+    // Point at the named parameter if the scenario sets it, else at the first override.
+    InputLocation where =
+        scenario.parameters.empty() ? file_location : scenario.parameters.front().where;
+    for (const auto& o : scenario.parameters) {
+      if (o.name == e.parameter()) {
+        where = o.where;
+      }
+    }
+    throw ConfigError(where, e.what());
   } catch (const ModelError& e) {
-    throw ConfigError(scenario.parameters.empty() ? file_location : scenario.parameters.front().where,
-                      e.what());
+    // The remaining run checks concern the time origin.
+    throw ConfigError(scenario.start_where, e.what());
   }
   problem.y0.resize(static_cast<Eigen::Index>(model.num_states()));
   model.initial_state(p, {problem.y0.data(), model.num_states()});

@@ -366,6 +366,7 @@ void parse_time(const std::optional<YamlNode>& node, const YamlNode& times_node,
   const std::vector<double>& times = s.outputs.times;
   s.t_start = times.front();
   s.t_end = times.back();
+  s.start_where = times_node.location();
   std::optional<YamlNode> start_node;
   std::optional<YamlNode> end_node;
   if (node) {
@@ -374,6 +375,7 @@ void parse_time(const std::optional<YamlNode>& node, const YamlNode& times_node,
     end_node = node->find("end");
     if (start_node) {
       s.t_start = start_node->number();
+      s.start_where = start_node->location();
     }
     if (end_node) {
       s.t_end = end_node->number();

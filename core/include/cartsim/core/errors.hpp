@@ -39,6 +39,18 @@ class ModelError : public Error {
   using Error::Error;
 };
 
+/// A model rejects the value of one parameter (in combination with others); names it so that the
+/// scenario error can point at it.
+class ParameterError : public ModelError {
+ public:
+  ParameterError(std::string parameter, const std::string& what)
+      : ModelError(what), parameter_(std::move(parameter)) {}
+  const std::string& parameter() const noexcept { return parameter_; }
+
+ private:
+  std::string parameter_;
+};
+
 /// A solver could not produce a solution. Every backend throws the same subclass for the same failure.
 class SolverError : public Error {
  public:

@@ -82,6 +82,7 @@ struct Scenario {
   std::vector<ProtocolStep> protocol;
   double t_start = 0.0;  ///< days; default: first output time
   double t_end = 0.0;    ///< days; default: last output time
+  InputLocation start_where;  ///< time.start, or outputs.times when the start is the first output
   SolverSettings solver;
   OutputSettings outputs;
   std::uint64_t seed = 0;
