@@ -156,6 +156,19 @@ int describe_command(const std::string& name) {
       std::cout << fmt::format("  {:<14} {:<12} {}: {}\n", s.name, s.unit, detail, s.description);
     }
   }
+  if (!m.actions.empty()) {
+    std::cout << "\nProtocol actions (besides dose, dilute, set, stop):\n";
+    for (const auto& a : m.actions) {
+      std::cout << fmt::format("  {}: {}\n", a.name, a.description);
+      for (const auto& setting : a.settings) {
+        const std::string fallback =
+            setting.default_value ? fmt::format("default {:g}", *setting.default_value)
+                                  : std::string("required");
+        std::cout << fmt::format("    {:<22} {:<12} {:<14} {}\n", setting.name, setting.unit,
+                                 fallback, setting.description);
+      }
+    }
+  }
   std::cout << "\nReferences:\n";
   print_indented(m.references);
   std::cout << "\nDeviations from the source:\n";

@@ -26,6 +26,9 @@ std::optional<std::size_t> ModelInfo::find_parameter(std::string_view n) const {
 std::optional<std::size_t> ModelInfo::find_observable(std::string_view n) const {
   return find_by_name(observables, n);
 }
+std::optional<std::size_t> ModelInfo::find_action(std::string_view n) const {
+  return find_by_name(actions, n);
+}
 const MetricSpec* ModelInfo::find_metric(std::string_view n) const {
   const auto i = find_by_name(metrics, n);
   return i ? &metrics[*i] : nullptr;
@@ -62,6 +65,13 @@ void OdeModel::observables(double, std::span<const double>, std::span<const doub
 void OdeModel::check_run(double, std::span<const double>) const {}
 
 void OdeModel::model_events(double, std::span<const double>, EventSet&) const {}
+
+void OdeModel::apply_action(std::size_t action, std::span<const double>, EventContext&) const {
+  throw ModelError("model '" + info().name + "' has no action #" + std::to_string(action));
+}
+
+void OdeModel::check_protocol(double, std::span<const double>,
+                              std::span<const PlannedAction>) const {}
 
 double OdeModel::value(const VariableRef& v, double t, std::span<const double> y,
                        std::span<const double> p, std::span<double> scratch) const {

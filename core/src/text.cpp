@@ -64,11 +64,13 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return best.empty() ? std::string{} : "; did you mean '" + best + "'?";
 }
 
-std::string unknown_name_message(std::string_view kind, std::string_view name,
-                                 const std::vector<std::string>& known) {
+std::string unknown_name_message(std::string_view what, std::string_view name,
+                                 const std::vector<std::string>& known,
+                                 std::string_view list_label) {
+  const std::string listed = known.empty() ? std::string("(none)") : join(known);
   const std::string hint = did_you_mean(name, known);
-  return "unknown " + std::string(kind) + " '" + std::string(name) + "'" + hint +
-         (hint.empty() ? "; " : " ") + "known " + std::string(kind) + "s: " + join(known);
+  return "unknown " + std::string(what) + " '" + std::string(name) + "'" + hint +
+         (hint.empty() ? "; " : " ") + std::string(list_label) + ": " + listed;
 }
 
 }  // namespace cartsim

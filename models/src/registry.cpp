@@ -45,7 +45,7 @@ std::shared_ptr<const OdeModel> get_model(std::string_view name) {
   if (auto model = find_model(name)) {
     return model;
   }
-  throw ModelError(unknown_name_message("model", name, model_names()));
+  throw ModelError(unknown_name_message("model", name, model_names(), "known models"));
 }
 
 }  // namespace cartsim

@@ -1,6 +1,8 @@
 #include "cartsim/simulation/runner.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/registry.hpp"
@@ -86,6 +88,12 @@ EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
     }
     case ActionKind::stop:
       return [](EventContext& ctx) { ctx.stop = true; };
+    case ActionKind::model: {
+      const OdeModel* m = &model;
+      return [m, index = a.model_action, settings = a.settings](EventContext& ctx) {
+        m->apply_action(index, settings, ctx);
+      };
+    }
   }
   throw ConfigError(step.where, "unsupported action");
 }
@@ -112,11 +120,41 @@ StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step,
   return e;
 }
 
+/// Lets the model check its own actions over the whole protocol (e.g. "harvest before seeding").
+void check_model_actions(const OdeModel& model, const Scenario& scenario,
+                         std::span<const double> p) {
+  std::vector<PlannedAction> planned;
+  for (std::size_t i = 0; i < scenario.protocol.size(); ++i) {
+    const ProtocolStep& step = scenario.protocol[i];
+    if (step.action.kind != ActionKind::model) {
+      continue;
+    }
+    const std::vector<double> when =
+        step.trigger.kind == Trigger::Kind::at ? step.trigger.times
+                                               : std::vector<double>{std::nan("")};
+    for (double t : when) {
+      planned.push_back({t, step.action.model_action, step.action.settings, i});
+    }
+  }
+  // Time order; state-triggered steps (NaN) last; ties keep the order written.
+  std::stable_sort(planned.begin(), planned.end(), [](const auto& a, const auto& b) {
+    return !std::isnan(a.time) && (std::isnan(b.time) || a.time < b.time);
+  });
+  try {
+    model.check_protocol(scenario.t_start, p, planned);
+  } catch (const ProtocolError& e) {
+    const InputLocation where = e.step() < scenario.protocol.size()
+                                    ? scenario.protocol[e.step()].where
+                                    : InputLocation{scenario.file, 0, 0, "protocol"};
+    throw ConfigError(where, e.what());
+  }
+}
+
 }  // namespace
 
 RunPlan make_plan(const Scenario& scenario) {
   RunPlan plan;
-  plan.model = get_model(scenario.model);
+  plan.model = scenario.bound_model ? scenario.bound_model : get_model(scenario.model);
   const OdeModel& model = *plan.model;
   const ModelInfo& info = model.info();
   if (model.num_observables() > max_observables_in_conditions) {
@@ -169,6 +207,7 @@ RunPlan make_plan(const Scenario& scenario) {
       problem.events.state.push_back(make_state_event(model, step, action));
     }
   }
+  check_model_actions(model, scenario, p);
 
   plan.output_times = scenario.outputs.times;
   if (scenario.outputs.variables.empty()) {

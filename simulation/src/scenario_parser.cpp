@@ -23,10 +23,14 @@
 #include "cartsim/core/text.hpp"
 #include "cartsim/models/registry.hpp"
 #include "cartsim/simulation/scenario.hpp"
+#include "parse_values.hpp"
+#include "protocol_parser.hpp"
 #include "yaml_reader.hpp"
 
 namespace cartsim {
 namespace {
+
+using namespace parse;  // NOLINT: the parser's own helpers, in a .cpp
 
 constexpr std::uint64_t supported_schema_version = 1;
 constexpr double max_output_points = 1.0e7;
@@ -36,39 +40,9 @@ constexpr double grid_end_tolerance = 1.0e-9;
 // ---------------------------------------------------------------------------------------------
 // Message helpers
 
-/// "[0, inf)", "(-inf, 1]", "[1, 100]": the inclusive range of a ParameterInfo.
-std::string format_range(double min, double max) {
-  const std::string lower = std::isinf(min) ? std::string("(-inf") : fmt::format("[{}", min);
-  const std::string upper = std::isinf(max) ? std::string("inf)") : fmt::format("{}]", max);
-  return lower + ", " + upper;
-}
 
-/// " (unit 1/d)", " (dimensionless)" or "".
-std::string unit_note(const std::string& unit) {
-  if (unit.empty()) {
-    return "";
-  }
-  return unit == "1" ? " (dimensionless)" : " (unit " + unit + ")";
-}
 
-std::vector<std::string> state_names(const ModelInfo& info) {
-  std::vector<std::string> names;
-  for (const auto& state : info.states) {
-    names.push_back(state.name);
-  }
-  return names;
-}
 
-/// Parameters a scenario may set (the internal ones are driven by the model itself).
-std::vector<std::string> settable_parameter_names(const ModelInfo& info) {
-  std::vector<std::string> names;
-  for (const auto& parameter : info.parameters) {
-    if (!parameter.internal) {
-      names.push_back(parameter.name);
-    }
-  }
-  return names;
-}
 
 std::vector<std::string> metric_names(const ModelInfo& info) {
   std::vector<std::string> names;
@@ -93,14 +67,6 @@ std::string kinds_using(const std::function<bool(MetricKind)>& uses) {
 // ---------------------------------------------------------------------------------------------
 // Shared value readers
 
-/// A string that must not be empty.
-std::string non_empty_string(const YamlNode& node, std::string_view what) {
-  std::string text = node.string();
-  if (text.empty()) {
-    node.fail(fmt::format("{} must not be empty", what));
-  }
-  return text;
-}
 
 /// An optional top-level section: absent and empty (`parameters:` with nothing below) are the same.
 std::optional<YamlNode> optional_section(const YamlNode& root, std::string_view key) {
@@ -111,72 +77,10 @@ std::optional<YamlNode> optional_section(const YamlNode& root, std::string_view 
   return section;
 }
 
-/// A time (days) that must lie in the run [t_start, t_end].
-double time_in_run(const YamlNode& node, double t_start, double t_end) {
-  const double t = node.number();
-  if (t < t_start || t > t_end) {
-    node.fail(fmt::format("time {} is outside the run [{}, {}] (days)", t, t_start, t_end));
-  }
-  return t;
-}
 
-/// A value for the state `state`: rejects negative values of a non-negative state.
-double state_value(const YamlNode& node, const StateInfo& state, std::string_view what) {
-  const double value = node.number();
-  if (state.nonnegative && value < 0.0) {
-    node.fail(fmt::format("{} of state '{}' = {} must be >= 0{}", what, state.name, value,
-                          unit_note(state.unit)));
-  }
-  return value;
-}
 
-/// A value for `parameter`: rejects internal parameters (at `name_node`) and values out of range.
-double parameter_value(const YamlNode& name_node, const YamlNode& value_node,
-                       const ParameterInfo& parameter, const ModelInfo& info) {
-  if (parameter.internal) {
-    name_node.fail(fmt::format(
-        "parameter '{}' is internal to model '{}' (set by the model's own events) and cannot be "
-        "set by a scenario; settable parameters: {}",
-        parameter.name, info.name, join(settable_parameter_names(info))));
-  }
-  const double value = value_node.number();
-  if (value < parameter.min || value > parameter.max) {
-    value_node.fail(fmt::format("parameter '{}' = {} is out of range {}{}", parameter.name, value,
-                                format_range(parameter.min, parameter.max),
-                                unit_note(parameter.unit)));
-  }
-  return value;
-}
 
-/// The index of the state named by `node`, with a precise message when it names something else.
-std::size_t state_index(const YamlNode& node, const ModelInfo& info, std::string_view role) {
-  const std::string name = node.string();
-  if (const auto index = info.find_state(name)) {
-    return *index;
-  }
-  const std::string states = join(state_names(info));
-  if (info.find_observable(name)) {
-    node.fail(fmt::format("{} '{}' is an observable, not a state; states of model '{}': {}", role,
-                          name, info.name, states));
-  }
-  if (info.find_parameter(name)) {
-    node.fail(fmt::format("{} '{}' is a parameter, not a state; states of model '{}': {}", role,
-                          name, info.name, states));
-  }
-  node.fail(unknown_name_message("state", name, state_names(info),
-                                 fmt::format("states of model '{}'", info.name)));
-}
 
-/// A state or observable name.
-std::string variable_name(const YamlNode& node, const ModelInfo& info) {
-  std::string name = node.string();
-  const auto names = info.variable_names();
-  if (std::find(names.begin(), names.end(), name) == names.end()) {
-    node.fail(unknown_name_message("variable", name, names,
-                                   fmt::format("variables of model '{}'", info.name)));
-  }
-  return name;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Document and header
@@ -245,11 +149,11 @@ std::string default_name(const std::string& file_label) {
   return stem.empty() ? std::string("scenario") : stem;
 }
 
-std::shared_ptr<const OdeModel> parse_model(const YamlNode& node) {
+std::shared_ptr<const OdeModel> parse_model(const YamlNode& node, const ModelCatalog& catalog) {
   const std::string name = node.string();
-  auto model = find_model(name);
+  auto model = catalog.find(name);
   if (!model) {
-    node.fail(unknown_name_message("model", name, model_names(), "known models"));
+    node.fail(unknown_name_message("model", name, catalog.names(), "known models"));
   }
   return model;
 }
@@ -556,197 +460,6 @@ std::vector<MetricSpec> default_metrics(const OdeModel& model) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// protocol
-
-Trigger parse_at(const YamlNode& node, double t_start, double t_end) {
-  Trigger trigger;
-  trigger.kind = Trigger::Kind::at;
-  if (node.is_list()) {
-    const auto items = node.items();
-    if (items.empty()) {
-      node.fail("the list of times is empty; give at least one time (days)");
-    }
-    for (const auto& item : items) {
-      const double t = time_in_run(item, t_start, t_end);
-      if (std::find(trigger.times.begin(), trigger.times.end(), t) != trigger.times.end()) {
-        item.fail(fmt::format("time {} is listed twice", t));
-      }
-      trigger.times.push_back(t);
-    }
-    std::sort(trigger.times.begin(), trigger.times.end());
-  } else {
-    trigger.times.push_back(time_in_run(node, t_start, t_end));
-  }
-  return trigger;
-}
-
-Crossing parse_direction(const YamlNode& node) {
-  const std::string text = node.string();
-  if (text == "rising") {
-    return Crossing::rising;
-  }
-  if (text == "falling") {
-    return Crossing::falling;
-  }
-  if (text == "either") {
-    return Crossing::either;
-  }
-  node.fail(unknown_name_message("direction", text, {"rising", "falling", "either"}, "directions"));
-}
-
-Trigger parse_when(const YamlNode& node, const ModelInfo& info) {
-  node.check_keys({"variable", "crosses", "direction", "repeat"});
-  Trigger trigger;
-  trigger.kind = Trigger::Kind::when;
-  trigger.variable = variable_name(node.required("variable"), info);
-  trigger.threshold = node.required("crosses").number();
-  if (const auto direction = node.find("direction")) {
-    trigger.direction = parse_direction(*direction);
-  }
-  if (const auto repeat = node.find("repeat")) {
-    trigger.repeat = repeat->boolean();
-  }
-  return trigger;
-}
-
-Action parse_dose(const YamlNode& node, const ModelInfo& info) {
-  node.check_keys({"target", "amount"});
-  Action action;
-  action.kind = ActionKind::dose;
-  const std::size_t state = state_index(node.required("target"), info, "dose target");
-  action.target = info.states[state].name;
-  const YamlNode amount = node.required("amount");
-  action.amount = amount.number();
-  if (action.amount < 0.0) {
-    amount.fail(fmt::format("dose amount = {} must be >= 0{}", action.amount,
-                            unit_note(info.states[state].unit)));
-  }
-  return action;
-}
-
-Action parse_dilute(const YamlNode& node, const ModelInfo& info) {
-  node.check_keys({"factor", "targets"});
-  Action action;
-  action.kind = ActionKind::dilute;
-  const YamlNode factor = node.required("factor");
-  action.factor = factor.number();
-  if (action.factor < 1.0) {
-    factor.fail(fmt::format("dilution factor = {} must be >= 1 (the states are divided by it)",
-                            action.factor));
-  }
-  if (const auto targets = node.find("targets")) {
-    const auto items = targets->items();
-    if (items.empty()) {
-      targets->fail("the list of targets is empty; leave 'targets' out to dilute every state");
-    }
-    for (const auto& item : items) {
-      const std::string& name = info.states[state_index(item, info, "dilute target")].name;
-      if (std::find(action.targets.begin(), action.targets.end(), name) != action.targets.end()) {
-        item.fail(fmt::format("state '{}' is listed twice", name));
-      }
-      action.targets.push_back(name);
-    }
-  }
-  return action;
-}
-
-Action parse_set(const YamlNode& node, const ModelInfo& info) {
-  node.check_keys({"target", "value"});
-  Action action;
-  action.kind = ActionKind::set;
-  const YamlNode target = node.required("target");
-  action.target = target.string();
-  const YamlNode value = node.required("value");
-  if (const auto state = info.find_state(action.target)) {
-    action.value = state_value(value, info.states[*state], "set value");
-  } else if (const auto parameter = info.find_parameter(action.target)) {
-    action.value = parameter_value(target, value, info.parameters[*parameter], info);
-  } else {
-    std::vector<std::string> targets = state_names(info);
-    for (auto& name : settable_parameter_names(info)) {
-      targets.push_back(std::move(name));
-    }
-    target.fail(
-        unknown_name_message("set target", action.target, targets,
-                             fmt::format("states and parameters of model '{}'", info.name)));
-  }
-  return action;
-}
-
-/// `stop: {}`, `stop: true` or a bare `stop:`.
-Action parse_stop(const YamlNode& node) {
-  if (node.is_map()) {
-    node.check_keys({});
-  } else if (!node.is_null() && !node.boolean()) {
-    node.fail("'stop: false' does nothing; remove the step, or write 'stop: true'");
-  }
-  Action action;
-  action.kind = ActionKind::stop;
-  return action;
-}
-
-Action parse_action(const YamlEntry& entry, const ModelInfo& info) {
-  if (entry.name == "dose") {
-    return parse_dose(entry.value, info);
-  }
-  if (entry.name == "dilute") {
-    return parse_dilute(entry.value, info);
-  }
-  if (entry.name == "set") {
-    return parse_set(entry.value, info);
-  }
-  return parse_stop(entry.value);
-}
-
-ProtocolStep parse_step(const YamlNode& node, std::size_t index, const ModelInfo& info,
-                        double t_start, double t_end) {
-  node.check_keys({"at", "when", "dose", "dilute", "set", "stop", "label"});
-  std::optional<YamlEntry> trigger;
-  std::optional<YamlEntry> action;
-  for (const auto& entry : node.entries()) {
-    if (entry.name == "label") {
-      continue;
-    }
-    const bool is_trigger = entry.name == "at" || entry.name == "when";
-    std::optional<YamlEntry>& slot = is_trigger ? trigger : action;
-    if (slot) {
-      entry.key.fail(fmt::format(
-          "a step takes exactly one {}, got '{}' and '{}'; split them into separate steps",
-          is_trigger ? "trigger" : "action", slot->name, entry.name));
-    }
-    slot = entry;
-  }
-  if (!trigger) {
-    node.fail("the step has no trigger; give 'at: TIME' or 'when: {variable, crosses}'");
-  }
-  if (!action) {
-    node.fail("the step has no action; give one of dose, dilute, set, stop");
-  }
-
-  ProtocolStep step;
-  step.where = node.location();
-  step.trigger = trigger->name == "at" ? parse_at(trigger->value, t_start, t_end)
-                                       : parse_when(trigger->value, info);
-  step.action = parse_action(*action, info);
-  if (const auto label = node.find("label")) {
-    step.label = non_empty_string(*label, "a step label");
-  } else {
-    step.label = fmt::format("protocol[{}] {}", index, action->name);
-  }
-  return step;
-}
-
-std::vector<ProtocolStep> parse_protocol(const YamlNode& node, const ModelInfo& info,
-                                         double t_start, double t_end) {
-  std::vector<ProtocolStep> steps;
-  const auto items = node.items();
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    steps.push_back(parse_step(items[i], i, info, t_start, t_end));
-  }
-  return steps;
-}
-
-// ---------------------------------------------------------------------------------------------
 // solver
 
 SolverSettings parse_solver(const YamlNode& node) {
@@ -806,7 +519,17 @@ SolverSettings parse_solver(const YamlNode& node) {
 
 // ---------------------------------------------------------------------------------------------
 
+ModelCatalog shipped_models() {
+  return ModelCatalog{[](std::string_view name) { return find_model(name); },
+                      [] { return model_names(); }};
+}
+
 Scenario parse_scenario(const std::string& text, const std::string& file_label) {
+  return parse_scenario(text, file_label, shipped_models());
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file_label,
+                        const ModelCatalog& catalog) {
   const YamlNode root = parse_document(text, file_label);
   root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
                    "time", "protocol", "solver", "outputs"});
@@ -822,9 +545,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label) 
   if (const auto description = root.find("description")) {
     s.description = description->string();
   }
-  const auto model = parse_model(root.required("model"));
+  const auto model = parse_model(root.required("model"), catalog);
   const ModelInfo& info = model->info();
   s.model = info.name;
+  s.bound_model = model;
   if (const auto seed = root.find("seed")) {
     s.seed = seed->integer();
   }

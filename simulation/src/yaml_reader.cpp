@@ -281,14 +281,4 @@ std::vector<YamlNode> YamlNode::items() const {
   return out;
 }
 
-std::string unknown_name_message(std::string_view what, std::string_view name,
-                                 const std::vector<std::string>& known,
-                                 std::string_view list_label) {
-  const std::string listed = known.empty() ? std::string("(none)") : join(known);
-  // did_you_mean gives "; did you mean 'x'?" or "".
-  const std::string hint = did_you_mean(name, known);
-  const std::string separator = hint.empty() ? "; " : " ";
-  return fmt::format("unknown {} '{}'{}{}{}: {}", what, name, hint, separator, list_label, listed);
-}
-
 }  // namespace cartsim

@@ -84,9 +84,4 @@ struct YamlEntry {
   YamlNode value;
 };
 
-/// "unknown WHAT 'NAME'; did you mean 'X'? LIST_LABEL: a, b, c" (the hint only when one is close).
-std::string unknown_name_message(std::string_view what, std::string_view name,
-                                 const std::vector<std::string>& known,
-                                 std::string_view list_label);
-
 }  // namespace cartsim

@@ -63,7 +63,7 @@ std::unique_ptr<Solver> make_solver(std::string_view name, const SolverOptions& 
       return e.make(name, options);
     }
   }
-  throw Error(unknown_name_message("solver", name, solver_names()));
+  throw Error(unknown_name_message("solver", name, solver_names(), "known solvers"));
 }
 
 }  // namespace cartsim

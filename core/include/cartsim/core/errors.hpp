@@ -51,6 +51,17 @@ class ParameterError : public ModelError {
   std::string parameter_;
 };
 
+/// A model rejects a protocol step (OdeModel::check_protocol); names the step so that the scenario
+/// error can point at it.
+class ProtocolError : public ModelError {
+ public:
+  ProtocolError(std::size_t step, const std::string& what) : ModelError(what), step_(step) {}
+  std::size_t step() const noexcept { return step_; }
+
+ private:
+  std::size_t step_;
+};
+
 /// A solver could not produce a solution. Every backend throws the same subclass for the same failure.
 class SolverError : public Error {
  public:

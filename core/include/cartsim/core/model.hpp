@@ -45,6 +45,32 @@ struct ObservableInfo {
   std::string description;
 };
 
+/// One setting of a model-specific protocol action, e.g. the MOI of `transduce`.
+struct SettingInfo {
+  std::string name;
+  std::string unit;
+  std::string description;
+  std::optional<double> default_value;  ///< std::nullopt: the scenario must give it
+  double min = -std::numeric_limits<double>::infinity();  ///< inclusive
+  double max = std::numeric_limits<double>::infinity();   ///< inclusive
+};
+
+/// A protocol action a model offers besides the generic dose / dilute / set / stop, written in a
+/// scenario as `- at: 1` + `NAME: {setting: value, ...}` (e.g. `feed`, `transduce`, `infuse`).
+struct ActionInfo {
+  std::string name;  ///< the YAML key
+  std::string description;
+  std::vector<SettingInfo> settings;
+};
+
+/// A model action as a scenario schedules it; what OdeModel::check_protocol sees.
+struct PlannedAction {
+  double time = 0.0;       ///< days; NaN for a state-triggered step
+  std::size_t action = 0;  ///< index into ModelInfo::actions
+  std::span<const double> settings;  ///< in ActionInfo::settings order, defaults filled in
+  std::size_t step = 0;    ///< index of the protocol step, for error locations
+};
+
 /// Everything `cartsim describe` prints about a model.
 struct ModelInfo {
   std::string name;        ///< registry name, e.g. "stein2019"
@@ -57,8 +83,10 @@ struct ModelInfo {
   std::vector<ParameterInfo> parameters;
   std::vector<ObservableInfo> observables;
   std::vector<MetricSpec> metrics;  ///< the summary metrics this model knows how to compute
+  std::vector<ActionInfo> actions;  ///< model-specific protocol actions
 
   std::optional<std::size_t> find_state(std::string_view n) const;
+  std::optional<std::size_t> find_action(std::string_view n) const;
   std::optional<std::size_t> find_parameter(std::string_view n) const;
   std::optional<std::size_t> find_observable(std::string_view n) const;
   const MetricSpec* find_metric(std::string_view n) const;
@@ -104,6 +132,15 @@ class OdeModel {
   /// Checks of a run's set-up beyond each parameter's range (cross-parameter constraints, the start
   /// time t0 in days); throw ModelError naming the offending parameter or time.
   virtual void check_run(double t0, std::span<const double> p) const;
+
+  /// Apply model action `action` (index into ModelInfo::actions) with its settings. Default: throws.
+  virtual void apply_action(std::size_t action, std::span<const double> settings,
+                            EventContext& ctx) const;
+  /// Check a whole protocol's model actions before anything runs (e.g. a harvest before the seeding,
+  /// a feed past a vessel's capacity); throw ProtocolError naming the step. `actions` is in time
+  /// order (state-triggered ones last). Default: accepts anything.
+  virtual void check_protocol(double t0, std::span<const double> p,
+                              std::span<const PlannedAction> actions) const;
 
   /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
   /// They fire before protocol events scheduled at the same time.

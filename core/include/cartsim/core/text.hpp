@@ -14,8 +14,10 @@ std::string nearest_match(std::string_view name, const std::vector<std::string>&
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 /// "; did you mean 'x'?" or "" (for appending to a message).
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
-/// "unknown KIND 'name'; did you mean 'x'? known KINDs: a, b" (or "...'name'; known KINDs: ...").
-std::string unknown_name_message(std::string_view kind, std::string_view name,
-                                 const std::vector<std::string>& known);
+/// "unknown WHAT 'NAME'; did you mean 'X'? LIST_LABEL: a, b, c" (the hint only when one is
+/// close; "(none)" for an empty list).
+std::string unknown_name_message(std::string_view what, std::string_view name,
+                                 const std::vector<std::string>& known,
+                                 std::string_view list_label);
 
 }  // namespace cartsim

@@ -5,7 +5,10 @@
 // in docs/scenario_reference.md.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cartsim/core/errors.hpp"
@@ -29,7 +32,7 @@ struct InitialValue {
   InputLocation where;
 };
 
-enum class ActionKind { dose, dilute, set, stop };
+enum class ActionKind { dose, dilute, set, stop, model };
 
 /// What a protocol step does.
 struct Action {
@@ -39,6 +42,8 @@ struct Action {
   double amount = 0.0;               ///< dose: added to the state, in its unit
   double factor = 1.0;               ///< dilute: dilution factor >= 1 (states divided by it)
   double value = 0.0;                ///< set: the new value
+  std::size_t model_action = 0;      ///< model: index into ModelInfo::actions
+  std::vector<double> settings;      ///< model: in ActionInfo::settings order, defaults filled in
 };
 
 /// When a protocol step fires.
@@ -77,6 +82,7 @@ struct Scenario {
   std::string name;  ///< defaults to the file's stem
   std::string description;
   std::string model;
+  std::shared_ptr<const OdeModel> bound_model;  ///< the model `model` named when parsed
   std::vector<ParameterOverride> parameters;
   std::vector<InitialValue> initial_state;
   std::vector<ProtocolStep> protocol;
@@ -88,9 +94,20 @@ struct Scenario {
   std::uint64_t seed = 0;
 };
 
+/// Finds a model by name (nullptr when unknown) and lists the known names, for the parser.
+struct ModelCatalog {
+  std::function<std::shared_ptr<const OdeModel>(std::string_view)> find;
+  std::function<std::vector<std::string>()> names;
+};
+/// The registry of shipped models (models/registry.hpp).
+ModelCatalog shipped_models();
+
 /// Read and validate a scenario file. Throws ConfigError naming file:line:column and YAML path.
 Scenario load_scenario(const std::filesystem::path& file);
 /// Same, from text already in memory; `file_label` is used in messages.
 Scenario parse_scenario(const std::string& text, const std::string& file_label);
+/// Same, resolving the model in `catalog` (tests, programs embedding cartsim with own models).
+Scenario parse_scenario(const std::string& text, const std::string& file_label,
+                        const ModelCatalog& catalog);
 
 }  // namespace cartsim
