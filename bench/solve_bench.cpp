@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
       cartsim::Scenario variant = scenario;
       variant.solver.name = name;
       const cartsim::RunPlan plan = cartsim::make_plan(variant);
-      cartsim::Simulator simulator(plan);
+      cartsim::Simulator simulator(plan, variant.seed);
       const auto warmup = simulator.run(0);
       if (!warmup.ok) {
         std::cout << fmt::format("{:<20} failed: {}\n", name, warmup.message);

@@ -54,7 +54,7 @@ int run_command(const RunOptions& options) {
       options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
                                  : options.output_dir;
 
-  Simulator simulator(plan);
+  Simulator simulator(plan, scenario.seed);
   std::vector<SampleResult> samples;
   samples.push_back(simulator.run(0));
 

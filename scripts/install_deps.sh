@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev                    # scenario files
   libcli11-dev libfmt-dev            # command line, formatting
   nlohmann-json3-dev                 # run.json provenance
+  librandom123-dev                   # counter-based random streams (Philox)
   libssl-dev                         # SHA-256 of the scenario text (libcrypto)
   catch2                             # unit tests (2.13)
 )

@@ -104,7 +104,7 @@ TEST_CASE("model actions apply their settings, with defaults", "[actions]") {
   CHECK(s.protocol[0].action.settings == std::vector<double>{30.0});
   CHECK(s.protocol[2].action.settings == std::vector<double>{1.0});  // the default
   const RunPlan plan = make_plan(s);
-  Simulator simulator(plan);
+  Simulator simulator(plan, 0);
   const SampleResult r = simulator.run(0);
   REQUIRE(r.ok);
   // Columns: cells, volume, density. No growth (r = 0): only the actions change the state.

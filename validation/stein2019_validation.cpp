@@ -41,7 +41,7 @@ int main() {
   const auto model = get_model("stein2019");
   scenario.outputs.metrics = model->info().metrics;
   const RunPlan plan = make_plan(scenario);
-  Simulator simulator(plan);
+  Simulator simulator(plan, 0);
   const SampleResult r = simulator.run(0);
   if (!r.ok) {
     std::cerr << "stein2019 solve failed: " << r.message << '\n';

@@ -232,15 +232,22 @@ RunPlan make_plan(const Scenario& scenario) {
   return plan;
 }
 
-Simulator::Simulator(const RunPlan& plan)
+Simulator::Simulator(const RunPlan& plan, std::uint64_t seed)
     : plan_(plan),
+      seed_(seed),
+      problem_(plan.problem),
+      random_(seed, 0, 0, RandomPurpose::events),
       solver_(make_solver(plan.solver.name, plan.solver.options)),
       grid_(*plan.model, plan.output_times, plan.columns),
       metrics_(*plan.model, plan.metrics) {}
 
-SampleResult Simulator::run(std::size_t sample) { return run(sample, plan_.problem); }
+SampleResult Simulator::run(std::size_t sample, std::size_t replicate) {
+  return run(sample, replicate, problem_);
+}
 
-SampleResult Simulator::run(std::size_t sample, const Problem& problem) {
+SampleResult Simulator::run(std::size_t sample, std::size_t replicate, Problem& problem) {
+  random_ = RandomStream(seed_, sample, replicate, RandomPurpose::events);
+  problem.random = &random_;
   grid_.reset();
   metrics_.reset();
   SampleResult result;

@@ -179,7 +179,7 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   bool stop = false;
 
   auto fire = [&](const std::string& label, const EventAction& action) {
-    EventContext ctx{t, y_span, p_span, false};
+    EventContext ctx{t, y_span, p_span, false, problem.random};
     action(ctx);
     ++stats.events_fired;
     observer.on_event(t, label, y_span, p_span);

@@ -12,12 +12,17 @@
 
 namespace cartsim {
 
+class RandomStream;
+
 /// What an action may read and change. Time is in days.
 struct EventContext {
   double t = 0.0;
   std::span<double> y;  ///< state, may be changed
   std::span<double> p;  ///< parameters, may be changed
   bool stop = false;    ///< set to end the run at t
+  /// The run's stream for stochastic events (keyed by seed, sample, replicate); may be null when
+  /// the caller gave none, so deterministic actions never need it.
+  RandomStream* random = nullptr;
 };
 
 using EventAction = std::function<void(EventContext&)>;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cartsim/core/model.hpp"
+#include "cartsim/core/random.hpp"
 #include "cartsim/core/recorders.hpp"
 #include "cartsim/simulation/scenario.hpp"
 #include "cartsim/solvers/solver.hpp"
@@ -40,14 +41,18 @@ struct SampleResult {
 /// Runs samples of one plan with one reusable solver (one Simulator per thread).
 class Simulator {
  public:
-  explicit Simulator(const RunPlan& plan);
+  /// `seed` keys the random streams of stochastic events (with the sample and replicate).
+  Simulator(const RunPlan& plan, std::uint64_t seed);
   /// Solve the plan's problem (or `problem`, a variant of it). A solver or model failure is caught
   /// and returned as a failed sample; other exceptions propagate.
-  SampleResult run(std::size_t sample);
-  SampleResult run(std::size_t sample, const Problem& problem);
+  SampleResult run(std::size_t sample, std::size_t replicate = 0);
+  SampleResult run(std::size_t sample, std::size_t replicate, Problem& problem);
 
  private:
   const RunPlan& plan_;
+  std::uint64_t seed_;
+  Problem problem_;  // the plan's problem, with this simulator's random stream attached
+  RandomStream random_;
   std::unique_ptr<Solver> solver_;
   GridRecorder grid_;
   MetricRecorder metrics_;

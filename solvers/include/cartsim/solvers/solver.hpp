@@ -42,6 +42,7 @@ struct Problem {
   double t0 = 0.0;     ///< days
   double t_end = 0.0;  ///< days
   EventSet events;
+  RandomStream* random = nullptr;  ///< handed to event actions (EventContext::random); not owned
 };
 
 struct SolveStats {
