@@ -61,7 +61,10 @@ TEST_CASE("a crossing-time metric matches the analytic time", "[metrics]") {
   at.name = "C20";
   at.kind = MetricKind::value_at;
   at.at = 20.0;
-  MetricRecorder metrics(model, {last_above, first_above, at});
+  MetricSpec final = last_above;
+  final.name = "C_end";
+  final.kind = MetricKind::final;
+  MetricRecorder metrics(model, {last_above, first_above, at, final});
   SolverOptions options;
   options.rtol = 1e-10;
   options.atol = 1e-12;
@@ -76,6 +79,8 @@ TEST_CASE("a crossing-time metric matches the analytic time", "[metrics]") {
              Catch::Matchers::WithinRel(100.0, 1e-7));
   CHECK_THAT(metrics.results()[2],
              Catch::Matchers::WithinRel(models::Stein2019::exact_level(20.0, p), 1e-7));
+  CHECK_THAT(metrics.results()[3],
+             Catch::Matchers::WithinRel(models::Stein2019::exact_level(2000.0, p), 1e-6));
 }
 
 TEST_CASE("an undefined metric is NaN", "[metrics]") {

@@ -5,12 +5,13 @@
 
 namespace cartsim {
 namespace {
-constexpr std::array<std::pair<MetricKind, std::string_view>, 8> kind_names{{
+constexpr std::array<std::pair<MetricKind, std::string_view>, 9> kind_names{{
     {MetricKind::max, "max"},
     {MetricKind::argmax, "argmax"},
     {MetricKind::min, "min"},
     {MetricKind::auc, "auc"},
     {MetricKind::value_at, "value_at"},
+    {MetricKind::final, "final"},
     {MetricKind::first_above, "first_above"},
     {MetricKind::first_below, "first_below"},
     {MetricKind::last_above, "last_above"},

@@ -162,6 +162,7 @@ void MetricRecorder::observe_point(Track& track, const MetricSpec& spec, double 
       break;
     case MetricKind::auc:
     case MetricKind::value_at:
+    case MetricKind::final:
       break;
   }
 }
@@ -265,6 +266,8 @@ void MetricRecorder::on_segment(const Segment& s) {
         }
         break;
       }
+      case MetricKind::final:
+        break;
       case MetricKind::value_at:
         if (!track.done && spec.at >= ta && spec.at < tb) {
           track.result = value_at(s, track.variable, spec.at);
@@ -325,6 +328,9 @@ void MetricRecorder::on_finish(double t, std::span<const double> y, std::span<co
         break;
       case MetricKind::value_at:
         results_[i] = track.done ? track.result : (spec.at == t ? v : nan);
+        break;
+      case MetricKind::final:
+        results_[i] = v;
         break;
       case MetricKind::first_above:
       case MetricKind::first_below:

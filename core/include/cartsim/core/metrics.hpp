@@ -4,6 +4,7 @@
 //   max / argmax / min   extremes of a variable (maximum refined by Brent's method inside a step)
 //   auc                  integral of a variable over [from, to], Gauss-Legendre on each step
 //   value_at             a variable at time `at`
+//   final                a variable at the end of the run (e.g. at harvest, when a stop ends it)
 //   first_above / first_below / last_above   crossing times of `level`, located by TOMS 748
 #include <limits>
 #include <string>
@@ -11,7 +12,17 @@
 
 namespace cartsim {
 
-enum class MetricKind { max, argmax, min, auc, value_at, first_above, first_below, last_above };
+enum class MetricKind {
+  max,
+  argmax,
+  min,
+  auc,
+  value_at,
+  final,
+  first_above,
+  first_below,
+  last_above
+};
 
 /// "max", "argmax", ... -> MetricKind; false when the name is unknown.
 bool parse_metric_kind(std::string_view text, MetricKind& kind);
