@@ -694,7 +694,7 @@ TEST_CASE("output metrics errors", "[scenario]") {
        "expected a metric name or a map {name, kind, variable, ...}, got a list"},
       {with_metric("{name: peak, kind: maxx, variable: C}"), 5, 26, "outputs.metrics[0].kind",
        "unknown metric kind 'maxx'; did you mean 'max'? metric kinds: max, argmax, min, auc, "
-       "value_at, first_above, first_below, last_above"},
+       "value_at, final, first_above, first_below, last_above"},
       {with_metric("{name: peak, variable: C}"), 5, 7, "outputs.metrics[0]",
        "missing required key 'kind'"},
       {with_metric("{name: peak, kind: max}"), 5, 7, "outputs.metrics[0]",
