@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/registry.hpp"
 
@@ -120,12 +122,29 @@ StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step,
   return e;
 }
 
+/// The events of a protocol.
+EventSet build_events(const OdeModel& model, const std::vector<ProtocolStep>& protocol) {
+  EventSet events;
+  for (const auto& step : protocol) {
+    EventAction action = make_action(model, step);
+    if (step.trigger.kind == Trigger::Kind::at) {
+      for (double time : step.trigger.times) {
+        events.scheduled.push_back({time, step.label, action});
+      }
+    } else {
+      events.state.push_back(make_state_event(model, step, action));
+    }
+  }
+  return events;
+}
+
 /// Lets the model check its own actions over the whole protocol (e.g. "harvest before seeding").
-void check_model_actions(const OdeModel& model, const Scenario& scenario,
-                         std::span<const double> p) {
+/// Throws the model's ProtocolError.
+void check_model_actions(const OdeModel& model, const std::vector<ProtocolStep>& protocol,
+                         double t_start, std::span<const double> p) {
   std::vector<PlannedAction> planned;
-  for (std::size_t i = 0; i < scenario.protocol.size(); ++i) {
-    const ProtocolStep& step = scenario.protocol[i];
+  for (std::size_t i = 0; i < protocol.size(); ++i) {
+    const ProtocolStep& step = protocol[i];
     if (step.action.kind != ActionKind::model) {
       continue;
     }
@@ -140,13 +159,31 @@ void check_model_actions(const OdeModel& model, const Scenario& scenario,
   std::stable_sort(planned.begin(), planned.end(), [](const auto& a, const auto& b) {
     return !std::isnan(a.time) && (std::isnan(b.time) || a.time < b.time);
   });
-  try {
-    model.check_protocol(scenario.t_start, p, planned);
-  } catch (const ProtocolError& e) {
-    const InputLocation where = e.step() < scenario.protocol.size()
-                                    ? scenario.protocol[e.step()].where
-                                    : InputLocation{scenario.file, 0, 0, "protocol"};
-    throw ConfigError(where, e.what());
+  model.check_protocol(t_start, p, planned);
+}
+
+/// Writes one protocol input into a copy of the steps.
+void assign_protocol(std::vector<ProtocolStep>& steps, const Assignment& a) {
+  Action& action = steps.at(a.index).action;
+  if (a.target == Assignment::Target::protocol_time) {
+    steps[a.index].trigger.times = {a.value};
+    return;
+  }
+  switch (action.kind) {
+    case ActionKind::dose:
+      action.amount = a.value;
+      break;
+    case ActionKind::dilute:
+      action.factor = a.value;
+      break;
+    case ActionKind::set:
+      action.value = a.value;
+      break;
+    case ActionKind::model:
+      action.settings.at(a.setting) = a.value;
+      break;
+    case ActionKind::stop:
+      throw ModelError("a stop step has no setting to vary");
   }
 }
 
@@ -194,20 +231,22 @@ RunPlan make_plan(const Scenario& scenario) {
   problem.y0.resize(static_cast<Eigen::Index>(model.num_states()));
   model.initial_state(p, {problem.y0.data(), model.num_states()});
   for (const auto& v : scenario.initial_state) {
-    problem.y0[static_cast<Eigen::Index>(state_index(model, v.name, v.where))] = v.value;
+    const std::size_t i = state_index(model, v.name, v.where);
+    problem.y0[static_cast<Eigen::Index>(i)] = v.value;
+    plan.initial_overrides.emplace_back(i, v.value);
   }
 
-  for (const auto& step : scenario.protocol) {
-    EventAction action = make_action(model, step);
-    if (step.trigger.kind == Trigger::Kind::at) {
-      for (double time : step.trigger.times) {
-        problem.events.scheduled.push_back({time, step.label, action});
-      }
-    } else {
-      problem.events.state.push_back(make_state_event(model, step, action));
-    }
+  plan.protocol = scenario.protocol;
+  plan.file = scenario.file;
+  problem.events = build_events(model, plan.protocol);
+  try {
+    check_model_actions(model, plan.protocol, scenario.t_start, p);
+  } catch (const ProtocolError& e) {
+    const InputLocation where = e.step() < scenario.protocol.size()
+                                    ? scenario.protocol[e.step()].where
+                                    : InputLocation{scenario.file, 0, 0, "protocol"};
+    throw ConfigError(where, e.what());
   }
-  check_model_actions(model, scenario, p);
 
   plan.output_times = scenario.outputs.times;
   if (scenario.outputs.variables.empty()) {
@@ -241,20 +280,70 @@ Simulator::Simulator(const RunPlan& plan, std::uint64_t seed)
       grid_(*plan.model, plan.output_times, plan.columns),
       metrics_(*plan.model, plan.metrics) {}
 
-SampleResult Simulator::run(std::size_t sample, std::size_t replicate) {
-  return run(sample, replicate, problem_);
+void Simulator::prepare(std::span<const Assignment> inputs) {
+  const OdeModel& model = *plan_.model;
+  const ModelInfo& info = model.info();
+  problem_.p = plan_.problem.p;
+  bool protocol_changed = false;
+  for (const auto& a : inputs) {
+    if (a.target == Assignment::Target::parameter) {
+      const ParameterInfo& pi = info.parameters.at(a.index);
+      if (!(a.value >= pi.min && a.value <= pi.max)) {
+        throw ParameterError(pi.name, fmt::format("parameter '{}' = {} is out of range [{}, {}] ({})",
+                                                  pi.name, a.value, pi.min, pi.max, pi.unit));
+      }
+      problem_.p[static_cast<Eigen::Index>(a.index)] = a.value;
+    }
+    protocol_changed = protocol_changed || a.target == Assignment::Target::protocol_setting ||
+                       a.target == Assignment::Target::protocol_time;
+  }
+  const std::span<const double> p{problem_.p.data(), static_cast<std::size_t>(problem_.p.size())};
+  model.check_run(plan_.problem.t0, p);
+  // The initial state may depend on the parameters (e.g. stein2019's E(0) = Cmax/foldx).
+  model.initial_state(p, {problem_.y0.data(), model.num_states()});
+  for (const auto& [i, value] : plan_.initial_overrides) {
+    problem_.y0[static_cast<Eigen::Index>(i)] = value;
+  }
+  for (const auto& a : inputs) {
+    if (a.target == Assignment::Target::initial_state) {
+      if (a.value < 0.0 && info.states.at(a.index).nonnegative) {
+        throw ModelError(fmt::format("initial value of state '{}' = {} must be >= 0",
+                                     info.states[a.index].name, a.value));
+      }
+      problem_.y0[static_cast<Eigen::Index>(a.index)] = a.value;
+    }
+  }
+  if (protocol_changed) {
+    std::vector<ProtocolStep> steps = plan_.protocol;
+    for (const auto& a : inputs) {
+      if (a.target == Assignment::Target::protocol_setting ||
+          a.target == Assignment::Target::protocol_time) {
+        assign_protocol(steps, a);
+      }
+    }
+    check_model_actions(model, steps, plan_.problem.t0, p);
+    problem_.events = build_events(model, steps);
+    events_changed_ = true;
+  } else if (events_changed_) {
+    problem_.events = plan_.problem.events;
+    events_changed_ = false;
+  }
 }
 
-SampleResult Simulator::run(std::size_t sample, std::size_t replicate, Problem& problem) {
+SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
+                            std::span<const Assignment> inputs) {
   random_ = RandomStream(seed_, sample, replicate, RandomPurpose::events);
-  problem.random = &random_;
+  problem_.random = &random_;
   grid_.reset();
   metrics_.reset();
   SampleResult result;
   result.sample = sample;
   ObserverFan fan(grid_, metrics_);
+  bool solving = false;
   try {
-    result.stats = solver_->solve(problem, fan);
+    prepare(inputs);
+    solving = true;
+    result.stats = solver_->solve(problem_, fan);
     result.metrics = metrics_.results();
   } catch (const SolverError& e) {
     result.ok = false;
@@ -264,7 +353,8 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate, Problem& 
     result.message = e.what();
   }
   if (!result.ok) {
-    result.stats = solver_->last_stats();  // counters up to the failure
+    // Counters up to the failure; none when the inputs were rejected before solving.
+    result.stats = solving ? solver_->last_stats() : SolveStats{};
     result.metrics.assign(plan_.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   }
   result.rows = grid_.rows();

@@ -14,10 +14,25 @@
 
 namespace cartsim {
 
+/// One input of a sample: a value written into the plan before the sample runs. Addressed in
+/// scenarios by path (see input_paths.hpp): parameters.NAME, initial_state.NAME,
+/// protocol[i].ACTION.SETTING or protocol[i].at.
+struct Assignment {
+  enum class Target { parameter, initial_state, protocol_setting, protocol_time };
+  Target target = Target::parameter;
+  std::size_t index = 0;    ///< parameter or state index; protocol: the step index
+  std::size_t setting = 0;  ///< protocol_setting: dose.amount / dilute.factor / set.value are 0;
+                            ///< a model action's settings are numbered as declared
+  double value = 0.0;
+};
+
 /// A scenario bound to its model: everything a sample needs, immutable and shareable by threads.
 struct RunPlan {
   std::shared_ptr<const OdeModel> model;
   Problem problem;  ///< parameters, initial state, time span and protocol events
+  std::vector<ProtocolStep> protocol;  ///< the scenario's steps (rebuilt when a sample varies one)
+  std::vector<std::pair<std::size_t, double>> initial_overrides;  ///< (state, value) from the scenario
+  std::string file;  ///< scenario file, for messages
   std::vector<double> output_times;
   std::vector<VariableRef> columns;
   std::vector<MetricSpec> metrics;
@@ -43,15 +58,19 @@ class Simulator {
  public:
   /// `seed` keys the random streams of stochastic events (with the sample and replicate).
   Simulator(const RunPlan& plan, std::uint64_t seed);
-  /// Solve the plan's problem (or `problem`, a variant of it). A solver or model failure is caught
-  /// and returned as a failed sample; other exceptions propagate.
-  SampleResult run(std::size_t sample, std::size_t replicate = 0);
-  SampleResult run(std::size_t sample, std::size_t replicate, Problem& problem);
+  /// Solve the plan's problem with `inputs` written into it. A solver or model failure (including
+  /// an input the model rejects, e.g. a sampled parameter out of range) is caught and returned as
+  /// a failed sample; other exceptions propagate.
+  SampleResult run(std::size_t sample, std::size_t replicate = 0,
+                   std::span<const Assignment> inputs = {});
 
  private:
+  void prepare(std::span<const Assignment> inputs);
+
   const RunPlan& plan_;
   std::uint64_t seed_;
-  Problem problem_;  // the plan's problem, with this simulator's random stream attached
+  Problem problem_;  // the plan's problem with this sample's inputs and random stream
+  bool events_changed_ = false;
   RandomStream random_;
   std::unique_ptr<Solver> solver_;
   GridRecorder grid_;
