@@ -6,6 +6,7 @@
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/text.hpp"
+#include "cartsim/models/kimmel2021.hpp"
 #include "cartsim/models/logistic.hpp"
 #include "cartsim/models/stein2019.hpp"
 
@@ -18,6 +19,7 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
     const std::shared_ptr<const OdeModel> all[] = {
         std::make_shared<models::Logistic>(),
         std::make_shared<models::Stein2019>(),
+        std::make_shared<models::Kimmel2021>(),
     };
     for (const auto& model : all) {
       m.emplace(model->info().name, model);
