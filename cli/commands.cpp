@@ -8,10 +8,13 @@
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/registry.hpp"
-#include "cartsim/simulation/results_writer.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
 #include "cartsim/solvers/solver.hpp"
+#include "cartsim/sweeps/merge.hpp"
+#include "cartsim/sweeps/output_files.hpp"
+#include "cartsim/sweeps/sample_inputs.hpp"
+#include "cartsim/sweeps/sweep_runner.hpp"
 
 namespace cartsim::cli {
 namespace {
@@ -44,41 +47,89 @@ void print_indented(const std::string& text) {
 
 }  // namespace
 
+/// "k/N" -> the shard's sample range.
+ShardInfo parse_shard(const std::string& text, std::size_t samples) {
+  ShardInfo shard;
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) {
+      throw std::invalid_argument(text);
+    }
+    shard.index = std::stoul(text.substr(0, slash));
+    shard.count = std::stoul(text.substr(slash + 1));
+  } catch (const std::exception&) {
+    throw UsageError("--shard takes K/N, e.g. 2/4, not '" + text + "'");
+  }
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
+    throw UsageError("--shard K/N needs 1 <= K <= N, got '" + text + "'");
+  }
+  if (shard.count > samples) {
+    throw UsageError(fmt::format("--shard {}: the sweep has only {} samples", text, samples));
+  }
+  shard.first_sample = (shard.index - 1) * samples / shard.count;
+  shard.end_sample = shard.index * samples / shard.count;
+  return shard;
+}
+
 int run_command(const RunOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
   const std::string started_utc = utc_now_iso8601();
   // Everything that can reject the input happens before anything is written.
   const Scenario scenario = load_scenario(options.scenario);
   const RunPlan plan = make_plan(scenario);
+  const SampleInputs inputs(scenario, plan);
+  ShardInfo shard;
+  if (!options.shard.empty()) {
+    shard = parse_shard(options.shard, inputs.samples());
+  }
   const std::filesystem::path dir =
       options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
                                  : options.output_dir;
 
-  Simulator simulator(plan, scenario.seed);
-  std::vector<SampleResult> samples;
-  samples.push_back(simulator.run(0));
+  SweepOptions sweep;
+  sweep.threads = options.threads;
+  sweep.first_sample = shard.first_sample;
+  sweep.end_sample = shard.index > 0 ? shard.end_sample : 0;
+  sweep.progress = !options.quiet;
 
-  RunProvenance provenance;
-  provenance.threads = 1;
-  provenance.started_utc = started_utc;
-  provenance.wall_time_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  write_results(dir, scenario, plan, samples, provenance);
-
-  std::size_t failed = 0;
-  for (const auto& s : samples) {
-    if (!s.ok) {
-      ++failed;
-      std::cerr << fmt::format("cartsim: sample {} failed: {}\n", s.sample, s.message);
+  /// Keeps the first failures' messages and the single run's metrics for the terminal.
+  struct Report final : ResultSink {
+    ResultSink& inner;
+    std::vector<std::string> failures;
+    std::vector<double> metrics;
+    std::size_t runs = 0;
+    explicit Report(ResultSink& sink) : inner(sink) {}
+    void consume(const RunRecord& run) override {
+      inner.consume(run);
+      ++runs;
+      if (!run.result->ok && failures.size() < 5) {
+        failures.push_back(fmt::format("sample {} replicate {}: {}", run.sample, run.replicate,
+                                       run.result->message));
+      }
+      if (runs == 1) {
+        metrics = run.result->metrics;
+      }
     }
+  };
+  OutputWriter writer(dir, scenario, plan, inputs, shard);
+  Report report(writer);
+  const SweepStats stats = run_sweep(scenario, plan, inputs, sweep, report);
+  writer.finish(stats, started_utc);
+
+  for (const auto& f : report.failures) {
+    std::cerr << "cartsim: failed: " << f << '\n';
+  }
+  if (stats.failed > report.failures.size()) {
+    std::cerr << fmt::format("cartsim: ... and {} more failed runs (see summary.csv)\n",
+                             stats.failed - report.failures.size());
   }
   if (!options.quiet) {
-    std::cout << fmt::format("cartsim: ran '{}' (model {}, solver {}): {} sample(s), {} failed\n",
-                             scenario.name, scenario.model, plan.solver.name, samples.size(),
-                             failed);
-    if (samples.size() == 1 && samples.front().ok) {
+    std::cout << fmt::format("cartsim: ran '{}' (model {}, solver {}): {} run(s), {} failed, "
+                             "{} thread(s), {:.2f} s\n",
+                             scenario.name, scenario.model, plan.solver.name, stats.runs,
+                             stats.failed, stats.threads, stats.wall_seconds);
+    if (stats.runs == 1 && stats.failed == 0) {
       for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
-        const double v = samples.front().metrics[i];
+        const double v = report.metrics[i];
         std::cout << fmt::format("  {:<16} {:>14} {}\n", plan.metrics[i].name,
                                  std::isnan(v) ? std::string("NA") : fmt::format("{:.6g}", v),
                                  plan.metrics[i].unit);
@@ -86,7 +137,14 @@ int run_command(const RunOptions& options) {
     }
   }
   std::cout << "results written to " << dir.string() << "/\n";
-  return failed == 0 ? 0 : 1;
+  return stats.failed == 0 ? 0 : 1;
+}
+
+int merge_command(const std::vector<std::filesystem::path>& shards,
+                  const std::filesystem::path& output_dir) {
+  merge_shards(shards, output_dir);
+  std::cout << "merged " << shards.size() << " shards into " << output_dir.string() << "/\n";
+  return 0;
 }
 
 int check_command(const std::filesystem::path& scenario_path) {

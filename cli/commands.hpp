@@ -2,7 +2,9 @@
 // The cartsim sub-commands. Each returns the process exit code; errors propagate as exceptions to
 // main(), which alone maps them to exit codes (0 ok, 1 simulation failure, 2 bad usage or input).
 #include <filesystem>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace cartsim::cli {
 
@@ -10,6 +12,13 @@ struct RunOptions {
   std::filesystem::path scenario;
   std::filesystem::path output_dir;  ///< empty: results/<scenario name>
   bool quiet = false;
+  int threads = 0;                   ///< 0: OpenMP's default (OMP_NUM_THREADS or all cores)
+  std::string shard;                 ///< "k/N" (1 <= k <= N) or empty
+};
+
+/// Raised for bad command-line usage (exit code 2).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 int run_command(const RunOptions& options);
@@ -17,5 +26,7 @@ int check_command(const std::filesystem::path& scenario);
 int models_command();
 int solvers_command();
 int describe_command(const std::string& model);
+int merge_command(const std::vector<std::filesystem::path>& shards,
+                  const std::filesystem::path& output_dir);
 
 }  // namespace cartsim::cli

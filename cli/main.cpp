@@ -24,7 +24,14 @@ int main(int argc, char** argv) {
   run->add_option("scenario", run_options.scenario, "Scenario YAML file")->required();
   run->add_option("-o,--output", run_options.output_dir,
                   "Output directory (default: results/<scenario name>)");
-  run->add_flag("-q,--quiet", run_options.quiet, "Print only where the results went");
+  run->add_flag("-q,--quiet", run_options.quiet,
+                "Print only where the results went (no summary, no progress bar)");
+  run->add_option("--threads", run_options.threads,
+                  "Threads for the samples of a sweep (default: OMP_NUM_THREADS or all cores)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--shard", run_options.shard,
+                  "Run only part K of N of the samples (K/N, 1 <= K <= N); combine the parts "
+                  "with 'cartsim merge'");
 
   std::string check_path;
   auto* check = app.add_subcommand("check", "Validate a scenario without running it");
@@ -32,6 +39,13 @@ int main(int argc, char** argv) {
 
   auto* models = app.add_subcommand("models", "List the available models");
   auto* solvers = app.add_subcommand("solvers", "List the available solvers");
+
+  std::vector<std::filesystem::path> merge_inputs;
+  std::filesystem::path merge_output;
+  auto* merge = app.add_subcommand(
+      "merge", "Combine the output directories of all shards of a sweep into one run's files");
+  merge->add_option("shards", merge_inputs, "Output directories of the shards")->required();
+  merge->add_option("-o,--output", merge_output, "Output directory")->required();
 
   std::string model_name;
   auto* describe = app.add_subcommand(
@@ -61,6 +75,12 @@ int main(int argc, char** argv) {
     if (*describe) {
       return cartsim::cli::describe_command(model_name);
     }
+    if (*merge) {
+      return cartsim::cli::merge_command(merge_inputs, merge_output);
+    }
+  } catch (const cartsim::cli::UsageError& e) {
+    std::cerr << "cartsim: error: " << e.what() << '\n';
+    return exit_bad_input;
   } catch (const cartsim::ConfigError& e) {
     std::cerr << e.what() << '\n';
     return exit_bad_input;

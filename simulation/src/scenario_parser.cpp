@@ -25,6 +25,7 @@
 #include "cartsim/simulation/scenario.hpp"
 #include "parse_values.hpp"
 #include "protocol_parser.hpp"
+#include "sweep_parser.hpp"
 #include "yaml_reader.hpp"
 
 namespace cartsim {
@@ -515,6 +516,43 @@ SolverSettings parse_solver(const YamlNode& node) {
   return settings;
 }
 
+/// outputs.timeseries (all | none | [sample, ...]) and outputs.bands (true | false; default: true
+/// for a sweep). Needs the sweep, to check sample indices.
+void parse_output_selection(const YamlNode& outputs, Scenario& s) {
+  s.outputs.bands = s.sweep.samples() > 1;
+  if (const auto bands = outputs.find("bands")) {
+    s.outputs.bands = bands->boolean();
+  }
+  const auto series = outputs.find("timeseries");
+  if (!series) {
+    return;
+  }
+  if (series->is_list()) {
+    s.outputs.timeseries = OutputSettings::Series::subset;
+    for (const auto& item : series->items()) {
+      const std::uint64_t sample = item.integer();
+      if (sample >= s.sweep.samples()) {
+        item.fail(fmt::format("sample {} does not exist; the sweep has samples 0 to {}", sample,
+                              s.sweep.samples() - 1));
+      }
+      if (!s.outputs.timeseries_samples.empty() && sample <= s.outputs.timeseries_samples.back()) {
+        item.fail("sample indices must be strictly ascending");
+      }
+      s.outputs.timeseries_samples.push_back(static_cast<std::size_t>(sample));
+    }
+    return;
+  }
+  const std::string mode = series->string();
+  if (mode == "all") {
+    s.outputs.timeseries = OutputSettings::Series::all;
+  } else if (mode == "none") {
+    s.outputs.timeseries = OutputSettings::Series::none;
+  } else {
+    series->fail(unknown_name_message("timeseries selection", mode, {"all", "none"},
+                                      "give all, none, or a list of sample indices"));
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -532,7 +570,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
                         const ModelCatalog& catalog) {
   const YamlNode root = parse_document(text, file_label);
   root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
-                   "time", "protocol", "solver", "outputs"});
+                   "time", "protocol", "solver", "outputs", "sweep"});
 
   Scenario s;
   s.file = file_label;
@@ -561,7 +599,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
 
   // The output grid comes before `time`, whose defaults are its first and last times.
   const YamlNode outputs = root.required("outputs");
-  outputs.check_keys({"times", "variables", "metrics"});
+  outputs.check_keys({"times", "variables", "metrics", "timeseries", "bands"});
   const YamlNode times = outputs.required("times");
   s.outputs.times = parse_output_times(times);
   parse_time(optional_section(root, "time"), times, s);
@@ -582,6 +620,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
   if (const auto solver = optional_section(root, "solver")) {
     s.solver = parse_solver(*solver);
   }
+  // Last: sweep paths refer to the parameters, states and protocol steps above.
+  if (const auto sweep = optional_section(root, "sweep")) {
+    s.sweep = parse_sweep(*sweep, s);
+  }
+  parse_output_selection(outputs, s);
   return s;
 }
 

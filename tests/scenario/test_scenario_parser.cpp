@@ -404,10 +404,14 @@ TEST_CASE("load_scenario reads a file and names the scenario after it", "[scenar
       cartsim::load_scenario(bad);
       FAIL("no ConfigError");
     } catch (const ConfigError& e) {
-      CHECK(std::string(e.what()) ==
-            bad.string() +
-                ":1:8: error: at 'model': unknown model 'logistc'; did you mean 'logistic'? "
-                "known models: logistic, stein2019");
+      // The list of known models grows with the registry; its start is checked exactly.
+      CHECK_THAT(std::string(e.what()),
+                 Catch::Matchers::StartsWith(
+                     bad.string() +
+                     ":1:8: error: at 'model': unknown model 'logistc'; did you mean 'logistic'? "
+                     "known models: ") &&
+                     Catch::Matchers::Contains("logistic, ") &&
+                     Catch::Matchers::Contains("stein2019"));
     }
   }
   std::filesystem::remove_all(dir);
@@ -510,7 +514,7 @@ TEST_CASE("header errors", "[scenario]") {
        "outputs:\n"
        "  times: [0, 1]\n",
        1, 8, "model",
-       "unknown model 'stien2019'; did you mean 'stein2019'? known models: logistic, stein2019"},
+       "unknown model 'stien2019'; did you mean 'stein2019'? known models: "},
       {"model: [logistic]\n"
        "outputs:\n"
        "  times: [0, 1]\n",

@@ -14,18 +14,6 @@
 
 namespace cartsim {
 
-/// One input of a sample: a value written into the plan before the sample runs. Addressed in
-/// scenarios by path (see input_paths.hpp): parameters.NAME, initial_state.NAME,
-/// protocol[i].ACTION.SETTING or protocol[i].at.
-struct Assignment {
-  enum class Target { parameter, initial_state, protocol_setting, protocol_time };
-  Target target = Target::parameter;
-  std::size_t index = 0;    ///< parameter or state index; protocol: the step index
-  std::size_t setting = 0;  ///< protocol_setting: dose.amount / dilute.factor / set.value are 0;
-                            ///< a model action's settings are numbered as declared
-  double value = 0.0;
-};
-
 /// A scenario bound to its model: everything a sample needs, immutable and shareable by threads.
 struct RunPlan {
   std::shared_ptr<const OdeModel> model;

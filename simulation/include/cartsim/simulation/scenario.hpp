@@ -14,6 +14,7 @@
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/events.hpp"
 #include "cartsim/core/metrics.hpp"
+#include "cartsim/simulation/sweep_spec.hpp"
 #include "cartsim/solvers/solver.hpp"
 
 namespace cartsim {
@@ -73,6 +74,10 @@ struct OutputSettings {
   std::vector<double> times;           ///< days, strictly ascending
   std::vector<std::string> variables;  ///< states/observables written; empty = all
   std::vector<MetricSpec> metrics;     ///< resolved against the model (defaults or custom)
+  enum class Series { all, none, subset };
+  Series timeseries = Series::all;            ///< which samples' time series are written
+  std::vector<std::size_t> timeseries_samples;  ///< Series::subset: sample indices, ascending
+  bool bands = false;  ///< percentile bands (5/25/50/75/95) per variable and time; default: on for sweeps
 };
 
 struct Scenario {
@@ -92,6 +97,7 @@ struct Scenario {
   SolverSettings solver;
   OutputSettings outputs;
   std::uint64_t seed = 0;
+  SweepSpec sweep;  ///< a single sample unless the scenario has a `sweep:` section
 };
 
 /// Finds a model by name (nullptr when unknown) and lists the known names, for the parser.

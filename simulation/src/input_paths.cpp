@@ -1,0 +1,140 @@
+#include "cartsim/simulation/input_paths.hpp"
+
+#include <fmt/format.h>
+
+namespace cartsim {
+namespace {
+
+/// Setting names of a step's action, in Assignment::setting order.
+std::vector<std::string> setting_names(const ModelInfo& info, const Action& action) {
+  switch (action.kind) {
+    case ActionKind::dose:
+      return {"amount"};
+    case ActionKind::dilute:
+      return {"factor"};
+    case ActionKind::set:
+      return {"value"};
+    case ActionKind::model: {
+      std::vector<std::string> names;
+      for (const auto& s : info.actions.at(action.model_action).settings) {
+        names.push_back(s.name);
+      }
+      return names;
+    }
+    case ActionKind::stop:
+      return {};
+  }
+  return {};
+}
+
+std::string action_name(const ModelInfo& info, const Action& action) {
+  switch (action.kind) {
+    case ActionKind::dose:
+      return "dose";
+    case ActionKind::dilute:
+      return "dilute";
+    case ActionKind::set:
+      return "set";
+    case ActionKind::stop:
+      return "stop";
+    case ActionKind::model:
+      return info.actions.at(action.model_action).name;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> input_paths(const Scenario& scenario) {
+  const ModelInfo& info = scenario.bound_model->info();
+  std::vector<std::string> paths;
+  for (const auto& p : info.parameters) {
+    if (!p.internal) {
+      paths.push_back("parameters." + p.name);
+    }
+  }
+  for (const auto& s : info.states) {
+    paths.push_back("initial_state." + s.name);
+  }
+  for (std::size_t i = 0; i < scenario.protocol.size(); ++i) {
+    const ProtocolStep& step = scenario.protocol[i];
+    if (step.trigger.kind == Trigger::Kind::at && step.trigger.times.size() == 1) {
+      paths.push_back(fmt::format("protocol[{}].at", i));
+    }
+    const std::string action = action_name(info, step.action);
+    for (const auto& setting : setting_names(info, step.action)) {
+      paths.push_back(fmt::format("protocol[{}].{}.{}", i, action, setting));
+    }
+  }
+  return paths;
+}
+
+std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::string_view path) {
+  const ModelInfo& info = scenario.bound_model->info();
+  auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
+  if (starts("parameters.")) {
+    const auto i = info.find_parameter(path.substr(11));
+    if (i && !info.parameters[*i].internal) {
+      return Assignment{Assignment::Target::parameter, *i, 0, 0.0};
+    }
+    return std::nullopt;
+  }
+  if (starts("initial_state.")) {
+    if (const auto i = info.find_state(path.substr(14))) {
+      return Assignment{Assignment::Target::initial_state, *i, 0, 0.0};
+    }
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < scenario.protocol.size(); ++i) {
+    const std::string prefix = fmt::format("protocol[{}].", i);
+    if (!starts(prefix)) {
+      continue;
+    }
+    const ProtocolStep& step = scenario.protocol[i];
+    const std::string_view rest = path.substr(prefix.size());
+    if (rest == "at" && step.trigger.kind == Trigger::Kind::at && step.trigger.times.size() == 1) {
+      return Assignment{Assignment::Target::protocol_time, i, 0, 0.0};
+    }
+    const std::string action = action_name(info, step.action) + ".";
+    if (rest.substr(0, action.size()) != action) {
+      return std::nullopt;
+    }
+    const auto names = setting_names(info, step.action);
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (rest.substr(action.size()) == names[k]) {
+        return Assignment{Assignment::Target::protocol_setting, i, k, 0.0};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+double base_value(const RunPlan& plan, const Assignment& target) {
+  switch (target.target) {
+    case Assignment::Target::parameter:
+      return plan.problem.p[static_cast<Eigen::Index>(target.index)];
+    case Assignment::Target::initial_state:
+      return plan.problem.y0[static_cast<Eigen::Index>(target.index)];
+    case Assignment::Target::protocol_time:
+      return plan.protocol.at(target.index).trigger.times.at(0);
+    case Assignment::Target::protocol_setting: {
+      const Action& a = plan.protocol.at(target.index).action;
+      switch (a.kind) {
+        case ActionKind::dose:
+          return a.amount;
+        case ActionKind::dilute:
+          return a.factor;
+        case ActionKind::set:
+          return a.value;
+        case ActionKind::model:
+          return a.settings.at(target.setting);
+        case ActionKind::stop:
+          break;
+      }
+      break;
+    }
+  }
+  return 0.0;
+}
+
+}  // namespace cartsim

@@ -1,0 +1,14 @@
+#pragma once
+// `cartsim merge`: combines the output directories of the N shards of one sweep into exactly the
+// files one unsharded run would have written (byte for byte for the CSV files; run.json records the
+// merge instead of one run's timings).
+#include <filesystem>
+#include <vector>
+
+namespace cartsim {
+
+/// Throws Error when the directories are not the complete, consistent set of shards of one run.
+void merge_shards(const std::vector<std::filesystem::path>& shard_dirs,
+                  const std::filesystem::path& out_dir);
+
+}  // namespace cartsim

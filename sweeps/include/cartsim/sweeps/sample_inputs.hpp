@@ -1,0 +1,46 @@
+#pragma once
+// The inputs of each sample of a sweep, computed from (seed, sample) alone, so any sample can be
+// generated on any thread, in any order, with the same result.
+//
+// Sample s is design point d = s / S and subject j = s % S (S subjects, 1 without a population).
+//   design point d: grid (last factor fastest), Latin hypercube (strata permuted per factor),
+//                   Sobol (point d + 1 of Boost's sequence: the origin is skipped), Monte Carlo;
+//                   random numbers keyed by (seed, d, factor);
+//   subject j:      covariates, then the etas of the variability, keyed by (seed, j), so subject j
+//                   is the same person at every design point (common random numbers);
+//   then:           factors' values, covariate rules (which override a factor on the same path),
+//                   then variability multiplies the value in force by exp(eta).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cartsim/simulation/runner.hpp"
+#include "cartsim/simulation/scenario.hpp"
+
+namespace cartsim {
+
+class SampleInputs {
+ public:
+  SampleInputs(const Scenario& scenario, const RunPlan& plan);
+
+  std::size_t samples() const { return spec_.samples(); }
+  /// Names of the input columns of summary.csv (paths and covariate names).
+  const std::vector<std::string>& columns() const { return columns_; }
+  /// The assignments of sample s and the value of each input column (same order as columns()).
+  void generate(std::size_t s, std::vector<Assignment>& assignments,
+                std::vector<double>& column_values) const;
+
+ private:
+  /// The design point's coordinates in (0, 1)^factors (not for grids).
+  void design_point(std::size_t point, std::vector<double>& u) const;
+
+  const SweepSpec& spec_;
+  const RunPlan& plan_;
+  std::uint64_t seed_;
+  std::vector<std::string> columns_;
+  std::vector<std::vector<std::size_t>> lhs_strata_;  // [factor][point] -> stratum
+  std::vector<std::size_t> factor_column_, rule_column_, variability_column_;
+  std::size_t covariate_column0_ = 0;
+};
+
+}  // namespace cartsim

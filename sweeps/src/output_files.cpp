@@ -1,0 +1,339 @@
+#include "cartsim/sweeps/output_files.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/simulation/sha256.hpp"
+#include "cartsim/sweeps/bands.hpp"
+#include "cartsim/version.hpp"
+
+namespace cartsim {
+namespace {
+
+/// "peak transgene level: max of C" (the settings in force).
+std::string describe_metric(const MetricSpec& m) {
+  std::string detail = fmt::format("{} of {}", to_string(m.kind), m.variable);
+  if (metric_uses_window(m.kind)) {
+    detail += fmt::format(" over [{}, {}] d", format_number(m.from), format_number(m.to));
+  }
+  if (metric_uses_level(m.kind)) {
+    detail += fmt::format(", level {}", format_number(m.level));
+  }
+  if (metric_uses_time(m.kind)) {
+    detail += fmt::format(" at {} d", format_number(m.at));
+  }
+  return m.description.empty() ? detail : m.description + ": " + detail;
+}
+
+std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const std::string& name) {
+  const ModelInfo& info = plan.model->info();
+  if (name.rfind("parameters.", 0) == 0) {
+    if (const auto i = info.find_parameter(name.substr(11))) {
+      return info.parameters[*i].unit;
+    }
+  }
+  if (name.rfind("initial_state.", 0) == 0) {
+    if (const auto i = info.find_state(name.substr(14))) {
+      return info.states[*i].unit;
+    }
+  }
+  if (name.rfind("protocol[", 0) == 0) {
+    if (name.size() > 3 && name.substr(name.size() - 3) == ".at") {
+      return "d";
+    }
+    const auto dot = name.rfind('.');
+    const auto close = name.find(']');
+    const std::size_t step = std::stoul(name.substr(9, close - 9));
+    const Action& a = scenario.protocol.at(step).action;
+    if (a.kind == ActionKind::model) {
+      for (const auto& s : info.actions[a.model_action].settings) {
+        if (s.name == name.substr(dot + 1)) {
+          return s.unit;
+        }
+      }
+    }
+    if (a.kind == ActionKind::dose) {
+      return info.states[*info.find_state(a.target)].unit;
+    }
+    return "1";
+  }
+  return "see scenario";  // a covariate: its unit is in its name by convention (e.g. weight_kg)
+}
+
+void write_columns(const std::filesystem::path& dir, const Scenario& scenario, const RunPlan& plan,
+                   const SampleInputs& inputs) {
+  AtomicFile file(dir / "columns.csv");
+  std::ostream& out = file.stream();
+  const ModelInfo& info = plan.model->info();
+  out << "file,column,unit,description\n";
+  for (const char* f : {"timeseries.csv", "summary.csv"}) {
+    out << f << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
+    out << f << ",replicate,1,replicate of the sample (0-based)\n";
+  }
+  out << "timeseries.csv,time,d,time since the start of the run\n";
+  for (const auto& c : plan.columns) {
+    const std::string& description = c.kind == VariableRef::Kind::state
+                                         ? info.states[c.index].description
+                                         : info.observables[c.index].description;
+    out << "timeseries.csv," << csv_quote(plan.model->name_of(c)) << ','
+        << csv_quote(plan.model->unit_of(c)) << ',' << csv_quote(description) << '\n';
+  }
+  for (const auto& name : inputs.columns()) {
+    out << "summary.csv," << csv_quote(name) << ','
+        << csv_quote(unit_of_input(plan, scenario, name)) << ",input of the sample\n";
+  }
+  out << "summary.csv,status,1,ok or failed\n";
+  for (const auto& m : plan.metrics) {
+    out << "summary.csv," << csv_quote(m.name) << ',' << csv_quote(m.unit) << ','
+        << csv_quote(describe_metric(m)) << '\n';
+  }
+  out << "summary.csv,steps,1,accepted solver steps\n";
+  out << "summary.csv,rhs_evaluations,1,right-hand side evaluations\n";
+  out << "summary.csv,jacobian_evaluations,1,Jacobian evaluations by cartsim (analytic or "
+         "finite differences); CVODE's own difference Jacobians are not counted\n";
+  out << "summary.csv,events_fired,1,protocol and model events applied\n";
+  out << "summary.csv,t_final,d,time the run ended (end time; earlier after a stop event or a "
+         "failure)\n";
+  out << "summary.csv,message,1,error message of a failed run (empty when ok)\n";
+  out << "bands.csv,variable,1,a state or observable\n";
+  out << "bands.csv,time,d,output time\n";
+  out << "bands.csv,n,1,runs with a value at this time (failed runs and rows after a stop are "
+         "left out)\n";
+  for (const char* p : {"p05", "p25", "p50", "p75", "p95"}) {
+    out << "bands.csv," << p << ",unit of the variable,percentile across runs (type 7)\n";
+  }
+  file.commit();
+}
+
+}  // namespace
+
+std::string format_number(double value) {
+  if (std::isnan(value)) {
+    return "NA";
+  }
+  return fmt::format("{}", value);
+}
+
+std::string csv_quote(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    return text;
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') {
+      out += '"';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+struct OutputWriter::Files {
+  std::unique_ptr<AtomicFile> timeseries;
+  std::unique_ptr<AtomicFile> summary;
+  std::unique_ptr<BandSpill> spill;
+  std::filesystem::path spill_path;
+  std::size_t next_subset = 0;
+};
+
+OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
+                           const RunPlan& plan, const SampleInputs& inputs, ShardInfo shard)
+    : dir_(std::move(dir)), scenario_(scenario), plan_(plan), inputs_(inputs), shard_(shard),
+      files_(std::make_unique<Files>()) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) {
+    throw Error("cannot create output directory '" + dir_.string() + "': " + ec.message());
+  }
+  // An old run.json would vouch for files this run has not finished writing.
+  std::filesystem::remove(dir_ / "run.json", ec);
+  std::filesystem::remove(dir_ / "bands.csv", ec);
+
+  if (scenario.outputs.timeseries != OutputSettings::Series::none) {
+    files_->timeseries = std::make_unique<AtomicFile>(dir_ / "timeseries.csv");
+    std::ostream& out = files_->timeseries->stream();
+    out << "sample,replicate,time";
+    for (const auto& c : plan.columns) {
+      out << ',' << csv_quote(plan.model->name_of(c));
+    }
+    out << '\n';
+  }
+  files_->summary = std::make_unique<AtomicFile>(dir_ / "summary.csv");
+  std::ostream& out = files_->summary->stream();
+  out << "sample,replicate";
+  for (const auto& name : inputs.columns()) {
+    out << ',' << csv_quote(name);
+  }
+  out << ",status";
+  for (const auto& m : plan.metrics) {
+    out << ',' << csv_quote(m.name);
+  }
+  out << ",steps,rhs_evaluations,jacobian_evaluations,events_fired,t_final,message\n";
+
+  if (scenario.outputs.bands) {
+    files_->spill_path = shard.index > 0
+                             ? dir_ / "band_values.bin"
+                             : dir_ / (".band_values.bin.tmp." + std::to_string(::getpid()));
+    files_->spill = std::make_unique<BandSpill>(files_->spill_path,
+                                                plan.output_times.size() * plan.columns.size());
+    band_row_.resize(plan.output_times.size() * plan.columns.size());
+  }
+}
+
+std::vector<std::string> OutputWriter::band_variables() const {
+  std::vector<std::string> names;
+  for (const auto& c : plan_.columns) {
+    names.push_back(plan_.model->name_of(c));
+  }
+  return names;
+}
+
+OutputWriter::~OutputWriter() {
+  if (files_ && files_->spill && shard_.index == 0) {
+    std::error_code ignored;
+    std::filesystem::remove(files_->spill_path, ignored);
+  }
+}
+
+void OutputWriter::consume(const RunRecord& run) {
+  const SampleResult& r = *run.result;
+  bool write_series = files_->timeseries != nullptr;
+  if (write_series && scenario_.outputs.timeseries == OutputSettings::Series::subset) {
+    const auto& subset = scenario_.outputs.timeseries_samples;
+    while (files_->next_subset < subset.size() && subset[files_->next_subset] < run.sample) {
+      ++files_->next_subset;
+    }
+    write_series = files_->next_subset < subset.size() && subset[files_->next_subset] == run.sample;
+  }
+  if (write_series) {
+    std::ostream& out = files_->timeseries->stream();
+    for (std::size_t row = 0; row < r.rows; ++row) {
+      line_ = fmt::format("{},{},{}", run.sample, run.replicate,
+                          format_number(plan_.output_times[row]));
+      for (Eigen::Index c = 0; c < r.series.cols(); ++c) {
+        line_ += ',';
+        line_ += format_number(r.series(static_cast<Eigen::Index>(row), c));
+      }
+      line_ += '\n';
+      out << line_;
+    }
+  }
+
+  line_ = fmt::format("{},{}", run.sample, run.replicate);
+  for (double v : *run.inputs) {
+    line_ += ',';
+    line_ += format_number(v);
+  }
+  line_ += r.ok ? ",ok" : ",failed";
+  for (double v : r.metrics) {
+    line_ += ',';
+    line_ += format_number(v);
+  }
+  line_ += fmt::format(",{},{},{},{},{},{}\n", r.stats.steps, r.stats.rhs_evaluations,
+                       r.stats.jacobian_evaluations, r.stats.events_fired,
+                       format_number(r.stats.t_final), csv_quote(r.message));
+  files_->summary->stream() << line_;
+
+  if (files_->spill) {
+    // Row-major by time then variable; NaN where the run has no value.
+    const std::size_t columns = plan_.columns.size();
+    std::fill(band_row_.begin(), band_row_.end(), std::nan(""));
+    if (r.ok) {
+      for (std::size_t row = 0; row < r.rows; ++row) {
+        for (std::size_t c = 0; c < columns; ++c) {
+          band_row_[row * columns + c] =
+              r.series(static_cast<Eigen::Index>(row), static_cast<Eigen::Index>(c));
+        }
+      }
+    }
+    files_->spill->append(band_row_);
+  }
+}
+
+void OutputWriter::finish(const SweepStats& stats, const std::string& started_utc) {
+  if (files_->timeseries) {
+    files_->timeseries->commit();
+  }
+  files_->summary->commit();
+  if (files_->spill) {
+    files_->spill->finish();
+    if (shard_.index == 0) {
+      write_bands(dir_, band_variables(), plan_.output_times, {files_->spill_path});
+      std::error_code ignored;
+      std::filesystem::remove(files_->spill_path, ignored);
+    }
+  }
+  write_columns(dir_, scenario_, plan_, inputs_);
+
+  using nlohmann::json;
+  const auto& o = plan_.solver.options;
+  json j;
+  j["cartsim_version"] = version_string;
+  j["git_commit"] = git_commit;
+  j["scenario"] = {{"file", scenario_.file},
+                   {"name", scenario_.name},
+                   {"sha256", detail::sha256_hex(scenario_.text)},
+                   {"schema_version", scenario_.schema_version}};
+  j["model"] = plan_.model->info().name;
+  j["seed"] = scenario_.seed;
+  j["solver"] = {{"name", plan_.solver.name},     {"rtol", o.rtol},
+                 {"atol", o.atol},               {"max_steps", o.max_steps},
+                 {"first_step_d", o.first_step}, {"max_step_d", o.max_step}};
+  j["time_span_d"] = {plan_.problem.t0, plan_.problem.t_end};
+  j["samples"] = {{"total", inputs_.samples()},
+                  {"replicates", scenario_.sweep.replicates},
+                  {"runs", stats.runs},
+                  {"failed", stats.failed}};
+  if (shard_.index > 0) {
+    j["shard"] = {{"index", shard_.index},
+                  {"count", shard_.count},
+                  {"first_sample", shard_.first_sample},
+                  {"end_sample", shard_.end_sample}};
+  }
+  if (scenario_.outputs.bands) {
+    j["band_layout"] = {{"variables", band_variables()}, {"times_d", plan_.output_times}};
+  }
+  j["threads"] = stats.threads;
+  j["wall_time_s"] = stats.wall_seconds;
+  j["started_utc"] = started_utc;
+  json files = json::array();
+  for (const char* f : {"timeseries.csv", "summary.csv", "bands.csv", "band_values.bin",
+                        "columns.csv"}) {
+    if (std::filesystem::exists(dir_ / f)) {
+      files.push_back(f);
+    }
+  }
+  files.push_back("run.json");
+  j["files"] = files;
+  write_file_atomically(dir_ / "run.json", j.dump(2) + "\n");
+}
+
+void write_bands(const std::filesystem::path& dir, const std::vector<std::string>& variables,
+                 const std::vector<double>& times,
+                 const std::vector<std::filesystem::path>& spills) {
+  const auto bands = compute_bands(spills);
+  AtomicFile file(dir / "bands.csv");
+  std::ostream& out = file.stream();
+  out << "variable,time,n,p05,p25,p50,p75,p95\n";
+  const std::size_t columns = variables.size();
+  for (std::size_t c = 0; c < columns; ++c) {
+    for (std::size_t t = 0; t < times.size(); ++t) {
+      const auto& b = bands.at(t * columns + c);
+      out << csv_quote(variables[c]) << ',' << format_number(times[t]) << ','
+          << format_number(b[0]);
+      for (std::size_t k = 1; k < b.size(); ++k) {
+        out << ',' << format_number(b[k]);
+      }
+      out << '\n';
+    }
+  }
+  file.commit();
+}
+
+}  // namespace cartsim
