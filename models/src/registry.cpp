@@ -9,6 +9,7 @@
 #include "cartsim/models/kimmel2021.hpp"
 #include "cartsim/models/leon_triana2021.hpp"
 #include "cartsim/models/logistic.hpp"
+#include "cartsim/models/prodigy_tct.hpp"
 #include "cartsim/models/stein2019.hpp"
 
 namespace cartsim {
@@ -20,6 +21,7 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
     const std::shared_ptr<const OdeModel> all[] = {
         std::make_shared<models::Logistic>(),
         std::make_shared<models::Stein2019>(),
+        std::make_shared<models::ProdigyTct>(),
         std::make_shared<models::Kimmel2021>(),
         std::make_shared<models::LeonTriana2021>(),
     };
