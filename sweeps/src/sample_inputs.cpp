@@ -67,7 +67,9 @@ void SampleInputs::design_point(std::size_t point, std::vector<double>& u) const
   u.resize(n);
   if (spec_.design == Design::sobol) {
     boost::random::sobol sequence(n);
-    sequence.seed(point + 1);  // skip the origin, whose 0 maps to -inf for unbounded laws
+    // Boost's sequence already starts after the origin (whose 0 would map to -inf for unbounded
+    // laws): seed(k) positions it at its k-th point, 1/2 in every coordinate for k = 0.
+    sequence.seed(point);
     for (std::size_t f = 0; f < n; ++f) {
       // Successive calls give the point's coordinates as 64-bit fractions.
       u[f] = std::clamp(static_cast<double>(sequence()) * 0x1.0p-64, 0x1.0p-60, 1.0 - 0x1.0p-53);

@@ -4,7 +4,7 @@
 //
 // Sample s is design point d = s / S and subject j = s % S (S subjects, 1 without a population).
 //   design point d: grid (last factor fastest), Latin hypercube (strata permuted per factor),
-//                   Sobol (point d + 1 of Boost's sequence: the origin is skipped), Monte Carlo;
+//                   Sobol (point d of Boost's sequence, which skips the origin), Monte Carlo;
 //                   random numbers keyed by (seed, d, factor);
 //   subject j:      covariates, then the etas of the variability, keyed by (seed, j), so subject j
 //                   is the same person at every design point (common random numbers);
