@@ -378,7 +378,7 @@ const ModelInfo& ProdigyTct::info() const {
         "vector: dV/dt = -k_v V - u T,  u = k_bind sigma c_V,  sigma = s_rest + (1-s_rest) act\n"
         "copies: dM/dt = lambda = eps u;  dq_k/dt = lambda (r_(k-1) q_(k-1) - r_k q_k)\n"
         "  Poisson r_k = 1;  negative binomial r_k = (k_d + k)/(k_d + M)\n"
-        "glucose: dG/dt = -[q_act (A + D) + q_q (R + Q + other)] G/(G+K_G);  dL/dt = -Y dG/dt\n"
+        "glucose: dG/dt = -[q_act D + q_q (R + A + Q + other)] G/(G+K_G);  dL/dt = -Y dG/dt\n"
         "cytokines: dI/dt = -(k_c + k_clear T / V) I;  TransAct: dX/dt = -X / duration";
     m.references =
         "Zhu F, Shah N, Xu H, et al. Closed-system manufacturing of CD19 and dual-targeted "
