@@ -41,6 +41,7 @@ RunPlan plan_from(const std::string& yaml) {
 TEST_CASE("kimmel2021 right-hand side at a chosen state, both regimes", "[kimmel2021]") {
   const M m;
   Eigen::VectorXd p = hand_parameters();
+  m.derive_parameters(view(p));  // ln kn, ln kc from the hand-chosen capacities
   Eigen::VectorXd y(4), dy(4);
   y << 300.0, 200.0, 50.0, 0.0;  // N, C, B, H; T = N + C = 500
   m.rhs(0.0, view(y), view(p), view(dy));

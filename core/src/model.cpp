@@ -66,6 +66,8 @@ void OdeModel::check_run(double, std::span<const double>) const {}
 
 void OdeModel::model_events(double, std::span<const double>, EventSet&) const {}
 
+void OdeModel::derive_parameters(std::span<double>) const {}
+
 void OdeModel::apply_action(std::size_t action, std::span<const double>, EventContext&) const {
   throw ModelError("model '" + info().name + "' has no action #" + std::to_string(action));
 }

@@ -47,6 +47,9 @@ const ModelInfo& Kimmel2021::info() const {
   static const ModelInfo model_info = [] {
     ModelInfo m;
     m.name = "kimmel2021";
+    // Non-stiff over a year of dosing-free kinetics: Dormand-Prince is 2-3x faster than CVODE
+    // here with no failures over a 10,000-subject population (bench/population_bench).
+    m.default_solver = "odeint_dopri5";
     m.title = "Normal T / CAR-T competition and stochastic tumour extinction (Kimmel 2021)";
     m.summary =
         "Normal T cells and CAR-T cells regrow after lymphodepletion with Gompertz competition "
@@ -125,6 +128,10 @@ const ModelInfo& Kimmel2021::info() const {
         {"next_threshold", "1", "Exp(1) hazard level of the next tumour event; drawn by the "
                                 "model's own events",
          1.0, 0.0, 1.0e300, "model switch", true},
+        {"ln_kn", "1", "ln(kn / 1 cell), derived from kn before the run and after every event",
+         std::log(2.50e11), -1e300, 1e300, "derived", true},
+        {"ln_kc", "1", "ln(kc / 1 cell), derived from kc before the run and after every event",
+         std::log(6.96e10), -1e300, 1e300, "derived", true},
     };
     m.observables = {
         {"N_blood", "cells/uL", "normal T cells in blood, N f / V"},
@@ -170,12 +177,20 @@ std::pair<double, double> Kimmel2021::tumour_rates(std::span<const double> y,
   return {births, deaths};
 }
 
+void Kimmel2021::derive_parameters(std::span<double> p) const {
+  p[ln_kn] = std::log(p[kn]);
+  p[ln_kc] = std::log(p[kc]);
+}
+
 void Kimmel2021::rhs(double, std::span<const double> y, std::span<const double> p,
                      std::span<double> dydt) const {
   const double total = y[N] + y[C];
   if (total > 0.0) {
-    dydt[N] = p[rn] * y[N] * std::log(p[kn] / total);
-    dydt[C] = car_growth_rate(total, p) * y[C] * std::log(p[kc] / total);
+    // ln(K/T) = ln K - ln T with ln K derived once (derive_parameters): one logarithm per
+    // evaluation instead of two (a population run spent a fifth of its time in log).
+    const double log_total = std::log(total);
+    dydt[N] = p[rn] * y[N] * (p[ln_kn] - log_total);
+    dydt[C] = car_growth_rate(total, p) * y[C] * (p[ln_kc] - log_total);
   } else {
     dydt[N] = 0.0;  // no T cells: nothing grows (the limit of x ln(K/x) as x -> 0)
     dydt[C] = 0.0;

@@ -463,9 +463,10 @@ std::vector<MetricSpec> default_metrics(const OdeModel& model) {
 // ---------------------------------------------------------------------------------------------
 // solver
 
-SolverSettings parse_solver(const YamlNode& node) {
+SolverSettings parse_solver(const YamlNode& node, const std::string& default_name) {
   node.check_keys({"name", "rtol", "atol", "max_steps", "first_step", "max_step"});
   SolverSettings settings;
+  settings.name = default_name;
   SolverOptions& options = settings.options;
   if (const auto name = node.find("name")) {
     settings.name = name->string();
@@ -617,8 +618,10 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
   if (const auto protocol = optional_section(root, "protocol")) {
     s.protocol = parse_protocol(*protocol, info, s.t_start, s.t_end);
   }
+  // Without solver.name, the model's own choice (ModelInfo::default_solver), else cvode_bdf.
+  s.solver.name = info.default_solver.empty() ? std::string("cvode_bdf") : info.default_solver;
   if (const auto solver = optional_section(root, "solver")) {
-    s.solver = parse_solver(*solver);
+    s.solver = parse_solver(*solver, s.solver.name);
   }
   // Last: sweep paths refer to the parameters, states and protocol steps above.
   if (const auto sweep = optional_section(root, "sweep")) {

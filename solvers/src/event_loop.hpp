@@ -104,9 +104,9 @@ inline double locate_state_events(const std::vector<StateEvent>& events,
 }
 
 /// The backend's dense output with non-negative states clipped at zero. A dense-output polynomial
-/// can undershoot zero between step ends by less than the absolute tolerance (e.g. -1e-13 for a
-/// population that has decayed to 1e-20); observers, event conditions and restarts see the
-/// clipped values, so no reported population is ever negative.
+/// can undershoot zero between step ends, and CVODE's state at a step end, by less than the
+/// absolute tolerance (e.g. -1e-13 for a population that has decayed to 1e-20); observers, event
+/// conditions and restarts see the clipped values, so no reported population is ever negative.
 class ClippedInterpolant final : public Interpolant {
  public:
   ClippedInterpolant(const Interpolant& inner, const std::vector<std::size_t>& nonnegative)
@@ -155,6 +155,7 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   const std::span<double> y_span{y.data(), static_cast<std::size_t>(n)};
   const std::span<double> p_span{p.data(), static_cast<std::size_t>(p.size())};
 
+  model.derive_parameters(p_span);
   // Model events first, then the protocol's, each list in the order written; stable by time.
   EventSet model_events;
   model.model_events(problem.t0, p_span, model_events);
@@ -207,6 +208,7 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   };
 
   fire_scheduled_until(t);
+  model.derive_parameters(p_span);
   observer.on_start(t, y_span, p_span);
   backend.set_parameters(p_span);
   backend.set_state_events(&state_events, &active);
@@ -266,6 +268,7 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
     if (t >= problem.t_end || stop) {
       break;
     }
+    model.derive_parameters(p_span);  // events may have changed what they derive from
     backend.set_parameters(p_span);
     backend.start(t, y_span);
     ta = t;

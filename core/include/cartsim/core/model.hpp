@@ -84,6 +84,9 @@ struct ModelInfo {
   std::vector<ObservableInfo> observables;
   std::vector<MetricSpec> metrics;  ///< the summary metrics this model knows how to compute
   std::vector<ActionInfo> actions;  ///< model-specific protocol actions
+  /// The solver a scenario gets when it names none: the fastest backend that solves this model
+  /// reliably (measured by bench/); empty means cvode_bdf.
+  std::string default_solver;
 
   std::optional<std::size_t> find_state(std::string_view n) const;
   std::optional<std::size_t> find_action(std::string_view n) const;
@@ -111,7 +114,8 @@ class OdeModel {
   std::size_t num_parameters() const { return info().parameters.size(); }
   std::size_t num_observables() const { return info().observables.size(); }
 
-  /// dy/dt at (t, y) for parameters p. Must not allocate, must not touch global state.
+  /// dy/dt at (t, y) for parameters p (after derive_parameters(p)). Must not allocate, must not
+  /// touch global state.
   /// May throw ModelError; solvers carry the exception across C code and rethrow it.
   virtual void rhs(double t, std::span<const double> y, std::span<const double> p,
                    std::span<double> dydt) const = 0;
@@ -141,6 +145,11 @@ class OdeModel {
   /// order (state-triggered ones last). Default: accepts anything.
   virtual void check_protocol(double t0, std::span<const double> p,
                               std::span<const PlannedAction> actions) const;
+
+  /// Compute internal parameters that are functions of others (e.g. logarithms of carrying
+  /// capacities), so the right-hand side need not recompute them at every evaluation. Called
+  /// before a run and after every event, since events may change parameters. Default: nothing.
+  virtual void derive_parameters(std::span<double> p) const;
 
   /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
   /// They fire before protocol events scheduled at the same time.

@@ -49,7 +49,9 @@ class Kimmel2021 final : public OdeModel {
     hybrid,
     stochastic_threshold,
     mode,
-    next_threshold
+    next_threshold,
+    ln_kn,  // derived: ln(kn), so the right-hand side takes one logarithm per evaluation
+    ln_kc   // derived: ln(kc)
   };
   enum State : std::size_t { N, C, B, H };
   enum Observable : std::size_t {
@@ -68,6 +70,7 @@ class Kimmel2021 final : public OdeModel {
                 Eigen::Ref<Eigen::MatrixXd> jac) const override;
   void observables(double t, std::span<const double> y, std::span<const double> p,
                    std::span<double> out) const override;
+  void derive_parameters(std::span<double> p) const override;
   void initial_state(std::span<const double> p, std::span<double> y0) const override;
   void model_events(double t0, std::span<const double> p, EventSet& events) const override;
 

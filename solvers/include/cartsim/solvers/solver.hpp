@@ -8,9 +8,11 @@
 //    restarts the integrator there.
 //  - State events: located by CVODE's root finding, or on odeint's dense output by TOMS 748, to a
 //    relative accuracy of 1e-12 in time; then handled like scheduled events.
-//  - Non-negative states (StateInfo::nonnegative) never go negative: CVODE uses its inequality
-//    constraints (a step that would make one negative is rejected and retried smaller); odeint
-//    backends reject and halve such a step in the same way.
+//  - Non-negative states (StateInfo::nonnegative) are never reported negative: every value an
+//    observer, an event condition or a restart sees is clipped at zero. Inside the integrator,
+//    odeint backends reject and halve a step that makes one negative; CVODE may undershoot zero by
+//    no more than its absolute tolerance (its inequality constraints are not used: they fail
+//    outright when a population is driven towards zero).
 //  - Failures: TooMuchWorkError, NonFiniteStateError, ConvergenceError, whichever backend ran.
 //    An exception thrown by model code is captured inside C callbacks and rethrown unchanged after
 //    the C solver returns, so it never crosses SUNDIALS' C frames.

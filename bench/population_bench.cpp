@@ -1,0 +1,127 @@
+// population_bench: a virtual population through the sweep engine, in memory, on 1 and 2 threads.
+// Prints milliseconds per subject and the 2-thread speed-up. Each subject's daily time series of
+// every output variable is copied into one preallocated in-memory table (subjects x times x
+// variables) together with its summary row (status, metrics, solver counters), which is what the
+// reference tools were timed producing; no CSV is written.
+//
+//   population_bench [SCENARIO] [--subjects N] [--repeat R]
+// Default: bench/kimmel2021_population.yaml (issue 6: 10,000 subjects, 0-365 d daily, rtol 1e-6,
+// atol 1e-3). The best of R repeats (default 3) is reported for each thread count.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/simulation/runner.hpp"
+#include "cartsim/simulation/scenario.hpp"
+#include "cartsim/sweeps/sample_inputs.hpp"
+#include "cartsim/sweeps/sweep_runner.hpp"
+
+namespace {
+
+/// Keeps every run's series and summary in memory.
+class MemorySink final : public cartsim::ResultSink {
+ public:
+  MemorySink(std::size_t subjects, std::size_t times, std::size_t variables)
+      : series_(subjects * times * variables), times_(times), variables_(variables),
+        status_(subjects), metrics_(subjects) {}
+  void consume(const cartsim::RunRecord& run) override {
+    const auto& r = *run.result;
+    double* out = series_.data() + run.sample * times_ * variables_;
+    for (std::size_t t = 0; t < r.rows; ++t) {
+      for (std::size_t v = 0; v < variables_; ++v) {
+        out[t * variables_ + v] =
+            r.series(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(v));
+      }
+    }
+    status_[run.sample] = r.ok ? 1 : 0;
+    metrics_[run.sample] = r.metrics;
+    steps_ += static_cast<std::size_t>(r.stats.steps);
+  }
+  double checksum() const {
+    double s = 0.0;
+    for (std::size_t i = 0; i < series_.size(); i += 97) {
+      s += series_[i];
+    }
+    return s;
+  }
+  std::size_t steps() const { return steps_; }
+
+ private:
+  std::vector<double> series_;
+  std::size_t times_, variables_;
+  std::vector<char> status_;
+  std::vector<std::vector<double>> metrics_;
+  std::size_t steps_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path = "bench/kimmel2021_population.yaml";
+  long subjects = 0;
+  int repeat = 3;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--subjects" && i + 1 < argc) {
+      subjects = std::atol(argv[++i]);
+    } else if (arg == "--repeat" && i + 1 < argc) {
+      repeat = std::atoi(argv[++i]);
+    } else {
+      path = arg;
+    }
+  }
+  try {
+    cartsim::Scenario scenario = cartsim::load_scenario(path);
+    if (subjects > 0) {
+      scenario.sweep.points = static_cast<std::size_t>(subjects);
+    }
+    const cartsim::RunPlan plan = cartsim::make_plan(scenario);
+    const cartsim::SampleInputs inputs(scenario, plan);
+    const std::size_t n = inputs.samples();
+    std::cout << fmt::format(
+        "{}: model {}, solver {} (rtol {:g}, atol {:g}), {} subjects, {} output times x {} "
+        "variables in memory\n",
+        path, scenario.model, plan.solver.name, plan.solver.options.rtol,
+        plan.solver.options.atol, n, plan.output_times.size(), plan.columns.size());
+    std::cout << fmt::format("{:>8} {:>12} {:>14} {:>10} {:>10}\n", "threads", "wall (s)",
+                             "ms/subject", "speed-up", "failed");
+    double one_thread = 0.0;
+    double first_checksum = 0.0;
+    for (int threads : {1, 2}) {
+      double best = 1e300;
+      std::size_t failed = 0;
+      for (int k = 0; k < repeat; ++k) {
+        MemorySink sink(n, plan.output_times.size(), plan.columns.size());
+        cartsim::SweepOptions options;
+        options.threads = threads;
+        const auto start = std::chrono::steady_clock::now();
+        const auto stats = cartsim::run_sweep(scenario, plan, inputs, options, sink);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        best = std::min(best, seconds);
+        failed = stats.failed;
+        if (threads == 1 && k == 0) {
+          first_checksum = sink.checksum();
+        } else if (sink.checksum() != first_checksum) {
+          std::cerr << "results differ between runs: determinism is broken\n";
+          return 1;
+        }
+      }
+      if (threads == 1) {
+        one_thread = best;
+      }
+      std::cout << fmt::format("{:>8} {:>12.3f} {:>14.4f} {:>10.2f} {:>10}\n", threads, best,
+                               1e3 * best / static_cast<double>(n), one_thread / best, failed);
+    }
+  } catch (const cartsim::Error& e) {
+    std::cerr << e.what() << '\n';
+    return 2;
+  }
+  return 0;
+}
