@@ -14,6 +14,7 @@
 #include "cartsim/sweeps/merge.hpp"
 #include "cartsim/sweeps/output_files.hpp"
 #include "cartsim/sweeps/sample_inputs.hpp"
+#include "cartsim/sweeps/sensitivity.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
 
 namespace cartsim::cli {
@@ -135,6 +136,78 @@ int run_command(const RunOptions& options) {
                                  plan.metrics[i].unit);
       }
     }
+  }
+  std::cout << "results written to " << dir.string() << "/\n";
+  return stats.failed == 0 ? 0 : 1;
+}
+
+int sensitivity_command(const RunOptions& options) {
+  const std::string started_utc = utc_now_iso8601();
+  Scenario scenario = load_scenario(options.scenario);
+  if (!scenario.sensitivity) {
+    throw UsageError("'" + options.scenario.string() +
+                     "' has no 'sensitivity:' section (see docs/scenario_reference.md)");
+  }
+  // The analysis needs the metrics of every run, not their trajectories.
+  scenario.outputs.timeseries = OutputSettings::Series::none;
+  scenario.outputs.bands = false;
+  const RunPlan plan = make_plan(scenario);
+  const SensitivityDesign design(scenario);
+  const std::filesystem::path dir =
+      options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
+                                 : options.output_dir;
+
+  struct Collect final : ResultSink {
+    ResultSink& inner;
+    std::vector<std::vector<double>> values;
+    std::size_t failed = 0;
+    explicit Collect(ResultSink& sink) : inner(sink) {}
+    void consume(const RunRecord& run) override {
+      inner.consume(run);
+      values.push_back(run.result->metrics);
+      failed += run.result->ok ? 0 : 1;
+    }
+  };
+  OutputWriter writer(dir, scenario, plan, design, ShardInfo{});
+  Collect collect(writer);
+  SweepOptions sweep;
+  sweep.threads = options.threads;
+  sweep.progress = !options.quiet;
+  const SweepStats stats = run_sweep(scenario, plan, design, sweep, collect);
+  writer.finish(stats, started_utc);
+  std::vector<std::string> metric_names;
+  for (const auto& m : plan.metrics) {
+    metric_names.push_back(m.name);
+  }
+  const auto indices = compute_sensitivity(scenario, metric_names, collect.values);
+  write_sensitivity(dir, design.spec().method, indices);
+
+  const bool sobol = design.spec().method == SensitivitySpec::Method::sobol;
+  if (!options.quiet) {
+    std::cout << fmt::format("cartsim: {} analysis of '{}': {} runs, {} failed, {:.2f} s\n",
+                             sobol ? "Sobol" : "Morris", scenario.name, stats.runs, stats.failed,
+                             stats.wall_seconds);
+    if (sobol) {
+      std::cout << fmt::format("  {:<14} {:<28} {:>8} {:>19} {:>8} {:>19}\n", "metric", "factor",
+                               "S1", "CI", "ST", "CI");
+      for (const auto& i : indices) {
+        std::cout << fmt::format("  {:<14} {:<28} {:>8.4f} [{:>7.4f}, {:>7.4f}] {:>8.4f} "
+                                 "[{:>7.4f}, {:>7.4f}]\n",
+                                 i.metric, i.factor, i.first, i.first_low, i.first_high, i.total,
+                                 i.total_low, i.total_high);
+      }
+    } else {
+      std::cout << fmt::format("  {:<14} {:<28} {:>12} {:>12} {:>12}\n", "metric", "factor", "mu",
+                               "mu*", "sigma");
+      for (const auto& i : indices) {
+        std::cout << fmt::format("  {:<14} {:<28} {:>12.5g} {:>12.5g} {:>12.5g}\n", i.metric,
+                                 i.factor, i.mu, i.mu_star, i.sigma);
+      }
+    }
+  }
+  if (stats.failed > 0) {
+    std::cerr << fmt::format("cartsim: {} runs failed; their indices are NA (see summary.csv)\n",
+                             stats.failed);
   }
   std::cout << "results written to " << dir.string() << "/\n";
   return stats.failed == 0 ? 0 : 1;

@@ -26,6 +26,7 @@ int check_command(const std::filesystem::path& scenario);
 int models_command();
 int solvers_command();
 int describe_command(const std::string& model);
+int sensitivity_command(const RunOptions& options);
 int merge_command(const std::vector<std::filesystem::path>& shards,
                   const std::filesystem::path& output_dir);
 

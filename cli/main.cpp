@@ -40,6 +40,19 @@ int main(int argc, char** argv) {
   auto* models = app.add_subcommand("models", "List the available models");
   auto* solvers = app.add_subcommand("solvers", "List the available solvers");
 
+  cartsim::cli::RunOptions sensitivity_options;
+  auto* sensitivity = app.add_subcommand(
+      "sensitivity",
+      "Global sensitivity of the scenario's metrics: Sobol indices (with bootstrap intervals) or "
+      "Morris elementary effects, as its 'sensitivity:' section says");
+  sensitivity->add_option("scenario", sensitivity_options.scenario, "Scenario YAML file")
+      ->required();
+  sensitivity->add_option("-o,--output", sensitivity_options.output_dir,
+                          "Output directory (default: results/<scenario name>)");
+  sensitivity->add_flag("-q,--quiet", sensitivity_options.quiet, "Print only where results went");
+  sensitivity->add_option("--threads", sensitivity_options.threads, "Threads")
+      ->check(CLI::PositiveNumber);
+
   std::vector<std::filesystem::path> merge_inputs;
   std::filesystem::path merge_output;
   auto* merge = app.add_subcommand(
@@ -74,6 +87,9 @@ int main(int argc, char** argv) {
     }
     if (*describe) {
       return cartsim::cli::describe_command(model_name);
+    }
+    if (*sensitivity) {
+      return cartsim::cli::sensitivity_command(sensitivity_options);
     }
     if (*merge) {
       return cartsim::cli::merge_command(merge_inputs, merge_output);

@@ -7,6 +7,7 @@
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/text.hpp"
 #include "cartsim/models/hanson2016.hpp"
+#include "cartsim/models/ishigami.hpp"
 #include "cartsim/models/kimmel2021.hpp"
 #include "cartsim/models/leon_triana2021.hpp"
 #include "cartsim/models/logistic.hpp"
@@ -26,6 +27,7 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
         std::make_shared<models::Kimmel2021>(),
         std::make_shared<models::LeonTriana2021>(),
         std::make_shared<models::Hanson2016>(),
+        std::make_shared<models::Ishigami>(),
     };
     for (const auto& model : all) {
       m.emplace(model->info().name, model);

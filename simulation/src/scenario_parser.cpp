@@ -571,7 +571,7 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
                         const ModelCatalog& catalog) {
   const YamlNode root = parse_document(text, file_label);
   root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
-                   "time", "protocol", "solver", "outputs", "sweep"});
+                   "time", "protocol", "solver", "outputs", "sweep", "sensitivity"});
 
   Scenario s;
   s.file = file_label;
@@ -626,6 +626,12 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
   // Last: sweep paths refer to the parameters, states and protocol steps above.
   if (const auto sweep = optional_section(root, "sweep")) {
     s.sweep = parse_sweep(*sweep, s);
+  }
+  if (const auto sensitivity = optional_section(root, "sensitivity")) {
+    if (root.find("sweep")) {
+      sensitivity->fail("a scenario has either a sweep or a sensitivity analysis, not both");
+    }
+    s.sensitivity = parse_sensitivity(*sensitivity, s);
   }
   parse_output_selection(outputs, s);
   return s;

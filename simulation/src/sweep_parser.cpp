@@ -302,4 +302,74 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
   return spec;
 }
 
+SensitivitySpec parse_sensitivity(const YamlNode& node, const Scenario& scenario) {
+  node.check_keys({"method", "samples", "levels", "bootstrap", "confidence", "metrics", "factors"});
+  SensitivitySpec spec;
+  if (const auto method = node.find("method")) {
+    const std::string name = method->string();
+    if (name == "sobol") {
+      spec.method = SensitivitySpec::Method::sobol;
+    } else if (name == "morris") {
+      spec.method = SensitivitySpec::Method::morris;
+    } else {
+      method->fail(unknown_name_message("method", name, {"sobol", "morris"}, "methods"));
+    }
+  }
+  if (const auto samples = node.find("samples")) {
+    spec.samples = count(*samples, "samples");
+  }
+  if (const auto levels = node.find("levels")) {
+    spec.levels = count(*levels, "levels");
+    if (spec.levels < 2 || spec.levels % 2 != 0) {
+      levels->fail(fmt::format(
+          "levels = {} must be even and >= 2 (Morris' Delta = p / (2 (p - 1)))", spec.levels));
+    }
+  }
+  if (const auto bootstrap = node.find("bootstrap")) {
+    spec.bootstrap = count(*bootstrap, "bootstrap");
+  }
+  if (const auto confidence = node.find("confidence")) {
+    spec.confidence = confidence->number();
+    if (!(spec.confidence > 0.0 && spec.confidence < 1.0)) {
+      confidence->fail("confidence must be in (0, 1)");
+    }
+  }
+  std::vector<std::string> known;
+  for (const auto& m : scenario.outputs.metrics) {
+    known.push_back(m.name);
+  }
+  if (known.empty()) {
+    node.fail("a sensitivity analysis needs at least one metric in outputs.metrics");
+  }
+  if (const auto metrics = node.find("metrics")) {
+    for (const auto& item : metrics->items()) {
+      const std::string name = item.string();
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        item.fail(unknown_name_message("metric", name, known, "metrics of the scenario"));
+      }
+      spec.metrics.push_back(name);
+    }
+  }
+  const YamlNode factors = node.required("factors");
+  std::vector<std::string> seen;
+  for (const auto& item : factors.items()) {
+    item.check_keys({"path", "distribution"});
+    SweepFactor f;
+    const YamlNode path = item.required("path");
+    f.path = path.string();
+    if (std::find(seen.begin(), seen.end(), f.path) != seen.end()) {
+      path.fail("path '" + f.path + "' is listed twice");
+    }
+    seen.push_back(f.path);
+    f.target = resolve_path(path, scenario);
+    f.distribution = parse_distribution(item.required("distribution"));
+    f.where = item.location();
+    spec.factors.push_back(std::move(f));
+  }
+  if (spec.factors.empty()) {
+    factors.fail("a sensitivity analysis needs at least one factor");
+  }
+  return spec;
+}
+
 }  // namespace cartsim::parse

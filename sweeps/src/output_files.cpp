@@ -66,7 +66,7 @@ std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const s
 }
 
 void write_columns(const std::filesystem::path& dir, const Scenario& scenario, const RunPlan& plan,
-                   const SampleInputs& inputs) {
+                   const InputSource& inputs) {
   AtomicFile file(dir / "columns.csv");
   std::ostream& out = file.stream();
   const ModelInfo& info = plan.model->info();
@@ -143,7 +143,7 @@ struct OutputWriter::Files {
 };
 
 OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
-                           const RunPlan& plan, const SampleInputs& inputs, ShardInfo shard)
+                           const RunPlan& plan, const InputSource& inputs, ShardInfo shard)
     : dir_(std::move(dir)), scenario_(scenario), plan_(plan), inputs_(inputs), shard_(shard),
       files_(std::make_unique<Files>()) {
   std::error_code ec;

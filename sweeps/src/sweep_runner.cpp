@@ -51,7 +51,7 @@ class ProgressBar {
 
 }  // namespace
 
-SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const SampleInputs& inputs,
+SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputSource& inputs,
                      const SweepOptions& options, ResultSink& sink) {
   const auto start = std::chrono::steady_clock::now();
   const std::size_t end = options.end_sample == 0 ? inputs.samples() : options.end_sample;

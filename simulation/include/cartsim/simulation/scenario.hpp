@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,7 @@ struct Scenario {
   OutputSettings outputs;
   std::uint64_t seed = 0;
   SweepSpec sweep;  ///< a single sample unless the scenario has a `sweep:` section
+  std::optional<SensitivitySpec> sensitivity;  ///< `sensitivity:` section (cartsim sensitivity)
 };
 
 /// Finds a model by name (nullptr when unknown) and lists the known names, for the parser.

@@ -90,6 +90,24 @@ struct PopulationSpec {
   std::vector<Variability> variability;
 };
 
+/// The `sensitivity:` section: global sensitivity of summary metrics to uncertain inputs.
+///   sobol:  first-order and total Sobol indices, Saltelli's design (matrices A, B and A with
+///           column i from B, from a 2d-dimensional Sobol sequence; N (d + 2) runs), Jansen's
+///           estimators, bootstrap percentile confidence intervals;
+///   morris: elementary effects on a `levels`-level grid, `samples` trajectories (r (d + 1) runs):
+///           mu, mu* (mean absolute effect) and sigma, in units of the metric per unit of the
+///           factor's quantile (the factor's range mapped to [0, 1]).
+struct SensitivitySpec {
+  enum class Method { sobol, morris };
+  Method method = Method::sobol;
+  std::size_t samples = 1024;    ///< sobol: base samples N; morris: trajectories r
+  std::size_t levels = 4;        ///< morris grid levels p (even)
+  std::size_t bootstrap = 1000;  ///< sobol: bootstrap resamples for the intervals
+  double confidence = 0.95;      ///< sobol: interval coverage
+  std::vector<std::string> metrics;  ///< metrics analysed; empty: every metric of the scenario
+  std::vector<SweepFactor> factors;  ///< each with a distribution
+};
+
 enum class Design { single, grid, latin_hypercube, sobol, monte_carlo };
 
 struct SweepSpec {

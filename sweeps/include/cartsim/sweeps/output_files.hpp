@@ -34,7 +34,7 @@ class OutputWriter final : public ResultSink {
  public:
   /// Creates `dir` and opens the streamed files under temporary names.
   OutputWriter(std::filesystem::path dir, const Scenario& scenario, const RunPlan& plan,
-               const SampleInputs& inputs, ShardInfo shard);
+               const InputSource& inputs, ShardInfo shard);
   ~OutputWriter() override;
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -48,7 +48,7 @@ class OutputWriter final : public ResultSink {
   std::filesystem::path dir_;
   const Scenario& scenario_;
   const RunPlan& plan_;
-  const SampleInputs& inputs_;
+  const InputSource& inputs_;
   ShardInfo shard_;
   std::unique_ptr<Files> files_;
   std::size_t band_rows_ = 0;

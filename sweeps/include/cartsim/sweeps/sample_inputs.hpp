@@ -19,16 +19,27 @@
 
 namespace cartsim {
 
-class SampleInputs {
+/// Where the inputs of each sample come from: a sweep (SampleInputs) or a sensitivity design.
+/// generate() must depend on the sample index alone (any thread, any order).
+class InputSource {
+ public:
+  virtual ~InputSource() = default;
+  virtual std::size_t samples() const = 0;
+  /// Names of the input columns of summary.csv (paths and covariate names).
+  virtual const std::vector<std::string>& columns() const = 0;
+  /// The assignments of sample s and the value of each input column (same order as columns()).
+  virtual void generate(std::size_t s, std::vector<Assignment>& assignments,
+                        std::vector<double>& column_values) const = 0;
+};
+
+class SampleInputs final : public InputSource {
  public:
   SampleInputs(const Scenario& scenario, const RunPlan& plan);
 
-  std::size_t samples() const { return spec_.samples(); }
-  /// Names of the input columns of summary.csv (paths and covariate names).
-  const std::vector<std::string>& columns() const { return columns_; }
-  /// The assignments of sample s and the value of each input column (same order as columns()).
+  std::size_t samples() const override { return spec_.samples(); }
+  const std::vector<std::string>& columns() const override { return columns_; }
   void generate(std::size_t s, std::vector<Assignment>& assignments,
-                std::vector<double>& column_values) const;
+                std::vector<double>& column_values) const override;
 
  private:
   /// The design point's coordinates in (0, 1)^factors (not for grids).

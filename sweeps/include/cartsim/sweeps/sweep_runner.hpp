@@ -40,7 +40,7 @@ struct SweepStats {
   double wall_seconds = 0.0;
 };
 
-SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const SampleInputs& inputs,
+SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputSource& inputs,
                      const SweepOptions& options, ResultSink& sink);
 
 }  // namespace cartsim
