@@ -382,15 +382,6 @@ TEST_CASE("prodigy_tct stays non-negative and balances cells and glucose on ever
     Simulator simulator(plan, 0);
     const SampleResult r = simulator.run(0);
     INFO(r.message);
-    if (!r.ok && solver == "odeint_rosenbrock4" &&
-        r.message.find("stays negative after 60 step halvings near t = 0.0") != std::string::npos) {
-      // Known solver limitation (reported, solvers/ is not ours to change): at the start every
-      // lag, destiny and phenotype stage is exactly 0 and grows like t^j down the chains; past the
-      // 4th stage a 4th-order method's O(h^5) error term decides the sign, so odeint's guard
-      // (reject any value < 0, unlike CVODE's undershoot within atol) halves the step in vain.
-      WARN("odeint_rosenbrock4 cannot start prodigy_tct from an empty chain: " << r.message);
-      continue;
-    }
     REQUIRE(r.ok);
     REQUIRE(r.rows == 14);
     for (Eigen::Index row = 0; row < r.series.rows(); ++row) {

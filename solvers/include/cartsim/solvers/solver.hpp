@@ -9,10 +9,11 @@
 //  - State events: located by CVODE's root finding, or on odeint's dense output by TOMS 748, to a
 //    relative accuracy of 1e-12 in time; then handled like scheduled events.
 //  - Non-negative states (StateInfo::nonnegative) are never reported negative: every value an
-//    observer, an event condition or a restart sees is clipped at zero. Inside the integrator,
-//    odeint backends reject and halve a step that makes one negative; CVODE may undershoot zero by
-//    no more than its absolute tolerance (its inequality constraints are not used: they fail
-//    outright when a population is driven towards zero).
+//    observer, an event condition or a restart sees is clipped at zero. Inside the integrator a
+//    non-negative state may undershoot zero by no more than the absolute tolerance: odeint
+//    backends reject and halve a step that takes one below -atol; CVODE's error control bounds it
+//    (its inequality constraints are not used: they fail outright when a population is driven
+//    towards zero).
 //  - Failures: TooMuchWorkError, NonFiniteStateError, ConvergenceError, whichever backend ran.
 //    An exception thrown by model code is captured inside C callbacks and rethrown unchanged after
 //    the C solver returns, so it never crosses SUNDIALS' C frames.
