@@ -96,7 +96,7 @@ TEST_CASE("a minimal scenario gets every default", "[scenario]") {
   CHECK(s.outputs.metrics[0].name == "N_max");
   CHECK(s.outputs.metrics[1].name == "t_half");
   CHECK(s.outputs.metrics[1].level == 0.5);
-  CHECK(s.solver.name == "cvode_bdf");
+  CHECK(s.solver.name == "odeint_dopri5");  // logistic's default solver (ModelInfo)
   CHECK(s.solver.options.rtol == cartsim::SolverOptions{}.rtol);
   CHECK(s.solver.options.atol == cartsim::SolverOptions{}.atol);
   CHECK(s.solver.options.max_steps == cartsim::SolverOptions{}.max_steps);
@@ -286,7 +286,7 @@ TEST_CASE("empty optional sections are the same as absent ones", "[scenario]") {
   CHECK(s.parameters.empty());
   CHECK(s.initial_state.empty());
   CHECK(s.protocol.empty());
-  CHECK(s.solver.name == "cvode_bdf");
+  CHECK(s.solver.name == "odeint_dopri5");  // logistic's default solver (ModelInfo)
   CHECK(s.t_end == 2.0);
 }
 
