@@ -174,13 +174,13 @@ int sensitivity_command(const RunOptions& options) {
   sweep.threads = options.threads;
   sweep.progress = !options.quiet;
   const SweepStats stats = run_sweep(scenario, plan, design, sweep, collect);
-  writer.finish(stats, started_utc);
   std::vector<std::string> metric_names;
   for (const auto& m : plan.metrics) {
     metric_names.push_back(m.name);
   }
   const auto indices = compute_sensitivity(scenario, metric_names, collect.values);
   write_sensitivity(dir, design.spec().method, indices);
+  writer.finish(stats, started_utc);  // run.json last, listing sensitivity.csv too
 
   const bool sobol = design.spec().method == SensitivitySpec::Method::sobol;
   if (!options.quiet) {

@@ -162,26 +162,57 @@ void check_model_actions(const OdeModel& model, const std::vector<ProtocolStep>&
   model.check_protocol(t_start, p, planned);
 }
 
-/// Writes one protocol input into a copy of the steps.
-void assign_protocol(std::vector<ProtocolStep>& steps, const Assignment& a) {
-  Action& action = steps.at(a.index).action;
+/// Writes one protocol input into a copy of the steps, with the checks the parser makes of a
+/// written value (a sampled value outside them fails the sample, with this message).
+void assign_protocol(const OdeModel& model, std::vector<ProtocolStep>& steps, const Assignment& a,
+                     double t0, double t_end) {
+  const ModelInfo& info = model.info();
+  ProtocolStep& step = steps.at(a.index);
+  Action& action = step.action;
+  auto reject = [&](const std::string& what) {
+    throw ModelError(fmt::format("{}: sampled value {} {}", step.label, a.value, what));
+  };
   if (a.target == Assignment::Target::protocol_time) {
-    steps[a.index].trigger.times = {a.value};
+    if (a.value < t0 || a.value > t_end) {
+      reject(fmt::format("is outside the run [{}, {}] (days)", t0, t_end));
+    }
+    step.trigger.times = {a.value};
     return;
   }
   switch (action.kind) {
     case ActionKind::dose:
+      if (a.value < 0.0) {
+        reject("must be >= 0 (dose amount)");
+      }
       action.amount = a.value;
       break;
     case ActionKind::dilute:
+      if (a.value < 1.0) {
+        reject("must be >= 1 (dilution factor)");
+      }
       action.factor = a.value;
       break;
     case ActionKind::set:
+      if (const auto i = info.find_state(action.target)) {
+        if (info.states[*i].nonnegative && a.value < 0.0) {
+          reject("must be >= 0 (state " + action.target + ")");
+        }
+      } else if (const auto j = info.find_parameter(action.target)) {
+        const ParameterInfo& pi = info.parameters[*j];
+        if (a.value < pi.min || a.value > pi.max) {
+          reject(fmt::format("is out of range [{}, {}] (parameter {})", pi.min, pi.max, pi.name));
+        }
+      }
       action.value = a.value;
       break;
-    case ActionKind::model:
+    case ActionKind::model: {
+      const SettingInfo& s = info.actions.at(action.model_action).settings.at(a.setting);
+      if (a.value < s.min || a.value > s.max) {
+        reject(fmt::format("is out of range [{}, {}] ({} {})", s.min, s.max, s.name, s.unit));
+      }
       action.settings.at(a.setting) = a.value;
       break;
+    }
     case ActionKind::stop:
       throw ModelError("a stop step has no setting to vary");
   }
@@ -318,7 +349,7 @@ void Simulator::prepare(std::span<const Assignment> inputs) {
     for (const auto& a : inputs) {
       if (a.target == Assignment::Target::protocol_setting ||
           a.target == Assignment::Target::protocol_time) {
-        assign_protocol(steps, a);
+        assign_protocol(model, steps, a, plan_.problem.t0, plan_.problem.t_end);
       }
     }
     check_model_actions(model, steps, plan_.problem.t0, p);
@@ -354,7 +385,12 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   }
   if (!result.ok) {
     // Counters up to the failure; none when the inputs were rejected before solving.
-    result.stats = solving ? solver_->last_stats() : SolveStats{};
+    if (solving) {
+      result.stats = solver_->last_stats();
+    } else {
+      result.stats = SolveStats{};
+      result.stats.t_final = plan_.problem.t0;  // rejected before it started
+    }
     result.metrics.assign(plan_.metrics.size(), std::numeric_limits<double>::quiet_NaN());
   }
   result.rows = grid_.rows();

@@ -520,7 +520,7 @@ SolverSettings parse_solver(const YamlNode& node, const std::string& default_nam
 /// outputs.timeseries (all | none | [sample, ...]) and outputs.bands (true | false; default: true
 /// for a sweep). Needs the sweep, to check sample indices.
 void parse_output_selection(const YamlNode& outputs, Scenario& s) {
-  s.outputs.bands = s.sweep.samples() > 1;
+  s.outputs.bands = s.sweep.is_sweep();  // several samples or replicates
   if (const auto bands = outputs.find("bands")) {
     s.outputs.bands = bands->boolean();
   }

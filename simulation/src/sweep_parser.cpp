@@ -149,6 +149,9 @@ Distribution parse_distribution(const YamlNode& node) {
               "discrete");
   }
   if (const auto truncate = node.find("truncate")) {
+    if (d.kind == Distribution::Kind::discrete) {
+      truncate->fail("a discrete distribution cannot be truncated; list only the values wanted");
+    }
     const auto items = truncate->items();
     if (items.size() != 2) {
       truncate->fail("truncate takes [lower, upper]");

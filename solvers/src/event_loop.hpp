@@ -220,13 +220,14 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
     const double t_stop =
         next_scheduled < scheduled.size() ? std::min(scheduled[next_scheduled]->time, problem.t_end)
                                           : problem.t_end;
-    if (++stats.steps > options.max_steps) {
+    if (stats.steps >= options.max_steps) {
       throw TooMuchWorkError("the step budget (max_steps = " + std::to_string(options.max_steps) +
                                  ") ran out at t = " + std::to_string(ta) + " d before t = " +
                                  std::to_string(problem.t_end) + " d",
                              ta);
     }
     const double tb = backend.step(t_stop);
+    ++stats.steps;
     stats.t_final = tb;
     check_finite(backend.state(), tb);
     const double t_cut = std::min(tb, t_stop);

@@ -41,7 +41,9 @@ void append_csv(std::ostream& out, const std::filesystem::path& file, bool with_
   if (with_header) {
     out << header << '\n';
   }
-  out << in.rdbuf();
+  if (in.peek() != std::char_traits<char>::eof()) {  // a shard may hold no rows of this file
+    out << in.rdbuf();
+  }
 }
 
 }  // namespace

@@ -100,6 +100,10 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
   out << "summary.csv,t_final,d,time the run ended (end time; earlier after a stop event or a "
          "failure)\n";
   out << "summary.csv,message,1,error message of a failed run (empty when ok)\n";
+  if (!scenario.outputs.bands) {
+    file.commit();
+    return;
+  }
   out << "bands.csv,variable,1,a state or observable\n";
   out << "bands.csv,time,d,output time\n";
   out << "bands.csv,n,1,runs with a value at this time (failed runs and rows after a stop are "
@@ -151,9 +155,12 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
   if (ec) {
     throw Error("cannot create output directory '" + dir_.string() + "': " + ec.message());
   }
-  // An old run.json would vouch for files this run has not finished writing.
-  std::filesystem::remove(dir_ / "run.json", ec);
-  std::filesystem::remove(dir_ / "bands.csv", ec);
+  // An old run.json would vouch for files this run has not finished writing, and files an
+  // earlier run left that this one does not write would look like its own.
+  for (const char* stale : {"run.json", "bands.csv", "band_values.bin", "timeseries.csv",
+                            "sensitivity.csv"}) {
+    std::filesystem::remove(dir_ / stale, ec);
+  }
 
   if (scenario.outputs.timeseries != OutputSettings::Series::none) {
     files_->timeseries = std::make_unique<AtomicFile>(dir_ / "timeseries.csv");
@@ -304,7 +311,7 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
   j["started_utc"] = started_utc;
   json files = json::array();
   for (const char* f : {"timeseries.csv", "summary.csv", "bands.csv", "band_values.bin",
-                        "columns.csv"}) {
+                        "sensitivity.csv", "columns.csv"}) {
     if (std::filesystem::exists(dir_ / f)) {
       files.push_back(f);
     }

@@ -28,8 +28,8 @@ class ProgressBar {
     }
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (elapsed < 0.5 && done < total_) {
-      return;  // runs shorter than a moment stay silent
+    if (!drawn_ && elapsed < 0.5) {
+      return;  // runs shorter than a moment stay silent, to the end
     }
     constexpr int width = 30;
     const double fraction = total_ == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);

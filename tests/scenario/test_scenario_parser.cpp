@@ -423,7 +423,7 @@ TEST_CASE("the complete example in docs/scenario_reference.md is valid", "[scena
   std::ifstream in(doc);
   REQUIRE(in);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t section = text.find("## A complete example");
+  const std::size_t section = text.find("## A complete single-run example");
   REQUIRE(section != std::string::npos);
   const std::string fence = "```yaml\n";
   const std::size_t begin = text.find(fence, section);
@@ -437,7 +437,7 @@ TEST_CASE("the complete example in docs/scenario_reference.md is valid", "[scena
   CHECK(s.model == "stein2019");
   CHECK(s.protocol.size() == 4);
   CHECK(s.outputs.times.size() == 366);
-  CHECK(s.outputs.metrics.size() == 5);
+  CHECK(s.outputs.metrics.size() == 6);
 }
 
 // ----------------------------------------------------------------------------------------------
