@@ -80,29 +80,8 @@ struct Trace final : Observer {
   }
 };
 
-/// Observers in sequence.
-struct Both final : Observer {
-  Observer& a;
-  Observer& b;
-  Both(Observer& first, Observer& second) : a(first), b(second) {}
-  void on_start(double t, std::span<const double> y, std::span<const double> p) override {
-    a.on_start(t, y, p);
-    b.on_start(t, y, p);
-  }
-  void on_segment(const Segment& s) override {
-    a.on_segment(s);
-    b.on_segment(s);
-  }
-  void on_event(double t, const std::string& l, std::span<const double> y,
-                std::span<const double> p) override {
-    a.on_event(t, l, y, p);
-    b.on_event(t, l, y, p);
-  }
-  void on_finish(double t, std::span<const double> y, std::span<const double> p) override {
-    a.on_finish(t, y, p);
-    b.on_finish(t, y, p);
-  }
-};
+/// Observers in sequence (the library's own fan-out).
+using Both = ObserverPair;
 
 inline Problem make_problem(const OdeModel& model, double t0, double t_end) {
   Problem problem;

@@ -16,33 +16,6 @@ namespace {
 /// allocation-free and safe to share between threads.
 constexpr std::size_t max_observables_in_conditions = 256;
 
-/// Fans one solver's reports out to several observers.
-class ObserverFan final : public Observer {
- public:
-  ObserverFan(Observer& a, Observer& b) : a_(a), b_(b) {}
-  void on_start(double t, std::span<const double> y, std::span<const double> p) override {
-    a_.on_start(t, y, p);
-    b_.on_start(t, y, p);
-  }
-  void on_segment(const Segment& s) override {
-    a_.on_segment(s);
-    b_.on_segment(s);
-  }
-  void on_event(double t, const std::string& label, std::span<const double> y,
-                std::span<const double> p) override {
-    a_.on_event(t, label, y, p);
-    b_.on_event(t, label, y, p);
-  }
-  void on_finish(double t, std::span<const double> y, std::span<const double> p) override {
-    a_.on_finish(t, y, p);
-    b_.on_finish(t, y, p);
-  }
-
- private:
-  Observer& a_;
-  Observer& b_;
-};
-
 std::size_t state_index(const OdeModel& model, const std::string& name, const InputLocation& at) {
   const auto i = model.info().find_state(name);
   if (!i) {
@@ -369,7 +342,7 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   metrics_.reset();
   SampleResult result;
   result.sample = sample;
-  ObserverFan fan(grid_, metrics_);
+  ObserverPair fan(grid_, metrics_);
   bool solving = false;
   try {
     prepare(inputs);

@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "cartsim/core/errors.hpp"
-#include "event_loop.hpp"
+#include "backend_solver.hpp"
 #include "solver_backends.hpp"
 
 namespace cartsim {
@@ -82,8 +82,8 @@ class CvodeBackend final : public Interpolant {
     // can undershoot zero inside CVODE by no more than the absolute tolerance allows; the event
     // loop clips every value it reports (ClippedInterpolant), so no output, event condition or
     // restart ever sees a negative population.
-    rhs_evaluations = 0;
-    jacobian_evaluations = 0;
+    rhs_evaluations_ = 0;
+    jacobian_evaluations_ = 0;
   }
 
   void set_parameters(std::span<const double> p) { p_ = p; }
@@ -151,8 +151,8 @@ class CvodeBackend final : public Interpolant {
     std::copy(w.begin(), w.end(), y.begin());
   }
 
-  long rhs_evaluations = 0;
-  long jacobian_evaluations = 0;
+  long rhs_count() const { return rhs_evaluations_; }
+  long jacobian_count() const { return jacobian_evaluations_; }
 
  private:
   void allocate(sunindextype n) {
@@ -246,7 +246,7 @@ class CvodeBackend final : public Interpolant {
     try {
       const auto out = span_of(ydot);
       self->model_->rhs(t, span_of(y), self->p_, out);
-      ++self->rhs_evaluations;
+      ++self->rhs_evaluations_;
       for (double v : out) {
         if (!std::isfinite(v)) {
           // Fatal, as in every backend: retrying smaller steps only creeps towards the point
@@ -271,7 +271,7 @@ class CvodeBackend final : public Interpolant {
       Eigen::Map<Eigen::MatrixXd> j(SUNDenseMatrix_Data(jac), n, n);  // column-major, like Eigen
       j.setZero();
       self->model_->jacobian(t, span_of(y), self->p_, j);
-      ++self->jacobian_evaluations;
+      ++self->jacobian_evaluations_;
       return 0;
     } catch (...) {
       self->captured_ = std::current_exception();
@@ -317,43 +317,8 @@ class CvodeBackend final : public Interpolant {
   double t_ = 0.0;
   std::exception_ptr captured_;
   std::string last_message_;
-};
-
-class CvodeSolver final : public Solver {
- public:
-  CvodeSolver(std::string name, int method, const SolverOptions& options)
-      : name_(std::move(name)), options_(options), backend_(method, options) {}
-
-  std::string_view name() const override { return name_; }
-  const SolverOptions& options() const override { return options_; }
-
-  SolveStats solve(const Problem& problem, Observer& observer) override {
-    stats_ = SolveStats{};
-    if (problem.model == nullptr) {
-      throw ModelError("solve: the problem has no model");
-    }
-    backend_.prepare(*problem.model);
-    try {
-      detail::run_event_loop(backend_, problem, observer, options_, stats_);
-    } catch (...) {
-      collect_counters();
-      throw;
-    }
-    collect_counters();
-    return stats_;
-  }
-  const SolveStats& last_stats() const override { return stats_; }
-
- private:
-  void collect_counters() {
-    stats_.rhs_evaluations = backend_.rhs_evaluations;
-    stats_.jacobian_evaluations = backend_.jacobian_evaluations;
-  }
-
-  std::string name_;
-  SolverOptions options_;
-  CvodeBackend backend_;
-  SolveStats stats_;
+  long rhs_evaluations_ = 0;
+  long jacobian_evaluations_ = 0;
 };
 
 }  // namespace
@@ -361,7 +326,8 @@ class CvodeSolver final : public Solver {
 namespace detail {
 std::unique_ptr<Solver> make_cvode_solver(std::string_view name, bool bdf,
                                           const SolverOptions& options) {
-  return std::make_unique<CvodeSolver>(std::string(name), bdf ? CV_BDF : CV_ADAMS, options);
+  return std::make_unique<BackendSolver<CvodeBackend>>(std::string(name), options,
+                                                      bdf ? CV_BDF : CV_ADAMS, options);
 }
 }  // namespace detail
 

@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "cartsim/core/errors.hpp"
-#include "event_loop.hpp"
+#include "backend_solver.hpp"
 #include "rosenbrock4_kernel.hpp"
 #include "solver_backends.hpp"
 
@@ -246,6 +246,9 @@ class Dopri5Backend final : public Interpolant {
   bool root_found() const { return false; }
   const std::vector<int>& roots() const { return no_roots_; }
 
+  long rhs_count() const { return common.rhs_evaluations; }
+  long jacobian_count() const { return common.jacobian_evaluations; }
+
   OdeintCommon common;
 
  private:
@@ -314,6 +317,9 @@ class Rosenbrock4Backend final : public Interpolant {
   bool root_found() const { return false; }
   const std::vector<int>& roots() const { return no_roots_; }
 
+  long rhs_count() const { return common.rhs_evaluations; }
+  long jacobian_count() const { return common.jacobian_evaluations; }
+
   OdeintCommon common;
 
  private:
@@ -371,44 +377,6 @@ class Rosenbrock4Backend final : public Interpolant {
   std::vector<int> no_roots_;
 };
 
-template <class Backend>
-class OdeintSolver final : public Solver {
- public:
-  OdeintSolver(std::string name, const SolverOptions& options)
-      : name_(std::move(name)), options_(options), backend_(options) {}
-
-  std::string_view name() const override { return name_; }
-  const SolverOptions& options() const override { return options_; }
-
-  SolveStats solve(const Problem& problem, Observer& observer) override {
-    stats_ = SolveStats{};
-    if (problem.model == nullptr) {
-      throw ModelError("solve: the problem has no model");
-    }
-    backend_.prepare(*problem.model);
-    try {
-      detail::run_event_loop(backend_, problem, observer, options_, stats_);
-    } catch (...) {
-      collect_counters();
-      throw;
-    }
-    collect_counters();
-    return stats_;
-  }
-  const SolveStats& last_stats() const override { return stats_; }
-
- private:
-  void collect_counters() {
-    stats_.rhs_evaluations = backend_.common.rhs_evaluations;
-    stats_.jacobian_evaluations = backend_.common.jacobian_evaluations;
-  }
-
-  std::string name_;
-  SolverOptions options_;
-  Backend backend_;
-  SolveStats stats_;
-};
-
 /// Dormand-Prince behind the run-time interface: a fixed-size backend for models of up to
 /// max_fixed_states states, a dynamic one beyond. Each backend is built on first use and reused.
 class Dopri5Solver final : public Solver {
@@ -448,20 +416,7 @@ class Dopri5Solver final : public Solver {
     if (!backend) {
       backend.emplace(options_);
     }
-    backend->prepare(*problem.model);
-    try {
-      detail::run_event_loop(*backend, problem, observer, options_, stats_);
-    } catch (...) {
-      collect(*backend);
-      throw;
-    }
-    collect(*backend);
-    return stats_;
-  }
-  template <class Backend>
-  void collect(const Backend& backend) {
-    stats_.rhs_evaluations = backend.common.rhs_evaluations;
-    stats_.jacobian_evaluations = backend.common.jacobian_evaluations;
+    return detail::solve_with(*backend, problem, observer, options_, stats_);
   }
 
   template <std::size_t... I>
@@ -483,7 +438,7 @@ std::unique_ptr<Solver> make_odeint_dopri5(std::string_view name, const SolverOp
 }
 std::unique_ptr<Solver> make_odeint_rosenbrock4(std::string_view name,
                                                 const SolverOptions& options) {
-  return std::make_unique<OdeintSolver<Rosenbrock4Backend>>(std::string(name), options);
+  return std::make_unique<BackendSolver<Rosenbrock4Backend>>(std::string(name), options, options);
 }
 }  // namespace detail
 

@@ -37,4 +37,32 @@ class Observer {
   virtual void on_finish(double t, std::span<const double> y, std::span<const double> p) = 0;
 };
 
+/// Forwards every report to two observers, first `a` then `b` (e.g. the output grid and the
+/// metrics of one run).
+class ObserverPair final : public Observer {
+ public:
+  ObserverPair(Observer& a, Observer& b) : a_(a), b_(b) {}
+  void on_start(double t, std::span<const double> y, std::span<const double> p) override {
+    a_.on_start(t, y, p);
+    b_.on_start(t, y, p);
+  }
+  void on_segment(const Segment& s) override {
+    a_.on_segment(s);
+    b_.on_segment(s);
+  }
+  void on_event(double t, const std::string& label, std::span<const double> y,
+                std::span<const double> p) override {
+    a_.on_event(t, label, y, p);
+    b_.on_event(t, label, y, p);
+  }
+  void on_finish(double t, std::span<const double> y, std::span<const double> p) override {
+    a_.on_finish(t, y, p);
+    b_.on_finish(t, y, p);
+  }
+
+ private:
+  Observer& a_;
+  Observer& b_;
+};
+
 }  // namespace cartsim
