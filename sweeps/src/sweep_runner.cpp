@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -58,7 +59,10 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
   const std::size_t first = options.first_sample;
   const std::size_t replicates = scenario.sweep.replicates;
   const std::size_t runs = (end - first) * replicates;
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  // No more threads than runs: a single run reports (and uses) one thread.
+  const int threads = static_cast<int>(std::min<std::size_t>(
+      runs == 0 ? 1 : runs,
+      static_cast<std::size_t>(options.threads > 0 ? options.threads : omp_get_max_threads())));
 
   // One simulator per thread, reused for every run it takes. Which thread runs a sample never
   // changes the sample's numbers: simulators keep no state from one run to the next.
