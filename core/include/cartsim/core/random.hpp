@@ -42,6 +42,9 @@ class RandomStream {
   double normal();
   /// How many 64-bit words have been drawn.
   std::uint64_t draws() const { return counter_ * 4 + used_ - 4; }
+  /// The key this stream was made with, e.g. to derive a stream for another purpose of the same
+  /// (seed, sample, replicate).
+  RandomKey key() const { return {key_[0], sample_, replicate_, key_[1]}; }
 
  private:
   void refill();
