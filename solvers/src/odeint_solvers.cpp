@@ -19,125 +19,24 @@
 
 #include "cartsim/core/errors.hpp"
 #include "backend_solver.hpp"
+#include "size_dispatch.hpp"
+#include "stepper_common.hpp"
 #include "rosenbrock4_kernel.hpp"
 #include "solver_backends.hpp"
 
 namespace cartsim {
 namespace {
 namespace ode = boost::numeric::odeint;
-
-/// Rejections of one step for negativity before giving up (2^-60 of the proposed step).
-constexpr int max_positivity_retries = 60;
-
-template <class Vector>
-std::span<const double> view(const Vector& v) {
-  return {&v[0], static_cast<std::size_t>(v.size())};
-}
-template <class Vector>
-std::span<double> view_mut(Vector& v) {
-  return {&v[0], static_cast<std::size_t>(v.size())};
-}
-
-/// What both odeint backends share: the model, the parameters, counters and the positivity mask.
-struct OdeintCommon {
-  const OdeModel* model = nullptr;
-  std::span<const double> p;
-  SolverOptions options;
-  long rhs_evaluations = 0;
-  long jacobian_evaluations = 0;
-  std::vector<std::size_t> nonnegative;
-
-  void prepare(const OdeModel& m) {
-    model = &m;
-    rhs_evaluations = 0;
-    jacobian_evaluations = 0;
-    nonnegative.clear();
-    for (std::size_t i = 0; i < m.num_states(); ++i) {
-      if (m.info().states[i].nonnegative) {
-        nonnegative.push_back(i);
-      }
-    }
-  }
-
-  void rhs(double t, std::span<const double> y, std::span<double> dydt) {
-    model->rhs(t, y, p, dydt);
-    ++rhs_evaluations;
-  }
-
-  /// rhs() that fails at once on a non-finite derivative. Rosenbrock needs it: its controller
-  /// would otherwise shrink the step until it gives up (a ConvergenceError). Dormand-Prince does
-  /// not: a NaN derivative makes the step's state NaN, which the event loop reports as
-  /// NonFiniteStateError after the step, at no cost per evaluation.
-  void checked_rhs(double t, std::span<const double> y, std::span<double> dydt) {
-    rhs(t, y, dydt);
-    for (double v : dydt) {
-      if (!std::isfinite(v)) {
-        throw NonFiniteStateError("the derivative of model '" + model->info().name +
-                                      "' became non-finite near t = " + std::to_string(t) + " d",
-                                  t);
-      }
-    }
-  }
-
-  /// A non-negative state below -atol. Undershoot within the absolute tolerance is accepted, as
-  /// in CVODE: it is noise the tolerance allows (reported values are clipped at zero), and
-  /// demanding exact non-negativity stalls a higher-order method on a state that starts at zero
-  /// and whose first step's sign is set by its error term (prodigy_tct's empty stage chains).
-  template <class Vector>
-  bool violates_positivity(const Vector& x) const {
-    for (std::size_t i : nonnegative) {
-      if (x[i] < -options.atol) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /// Initial step (Hairer, Norsett & Wanner, Solving ODEs I, sec. II.4) when the user gave none.
-  double initial_step(double t, std::span<const double> y, double t_limit, int order) {
-    if (options.first_step > 0.0) {
-      return std::min(options.first_step, t_limit - t);
-    }
-    const std::size_t n = y.size();
-    Eigen::VectorXd f0(static_cast<Eigen::Index>(n)), f1(static_cast<Eigen::Index>(n)),
-        y1(static_cast<Eigen::Index>(n));
-    rhs(t, y, view_mut(f0));
-    double d0 = 0.0, d1 = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double scale = options.atol + options.rtol * std::abs(y[i]);
-      d0 += std::pow(y[i] / scale, 2);
-      d1 += std::pow(f0[static_cast<Eigen::Index>(i)] / scale, 2);
-    }
-    d0 = std::sqrt(d0 / static_cast<double>(n));
-    d1 = std::sqrt(d1 / static_cast<double>(n));
-    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-    h0 = std::min(h0, t_limit - t);
-    for (std::size_t i = 0; i < n; ++i) {
-      y1[static_cast<Eigen::Index>(i)] = y[i] + h0 * f0[static_cast<Eigen::Index>(i)];
-    }
-    rhs(t + h0, view(y1), view_mut(f1));
-    double d2 = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const double scale = options.atol + options.rtol * std::abs(y[i]);
-      d2 += std::pow((f1[static_cast<Eigen::Index>(i)] - f0[static_cast<Eigen::Index>(i)]) / scale, 2);
-    }
-    d2 = std::sqrt(d2 / static_cast<double>(n)) / h0;
-    const double dmax = std::max(d1, d2);
-    const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                    : std::pow(0.01 / dmax, 1.0 / (order + 1));
-    double h = std::min(100.0 * h0, h1);
-    if (options.max_step > 0.0) {
-      h = std::min(h, options.max_step);
-    }
-    return std::min(h, t_limit - t);
-  }
-};
+using detail::max_positivity_retries;
+using detail::StepperCommon;
+using detail::view;
+using detail::view_mut;
 
 /// The guarded step both backends use: reject and halve while a non-negative state goes negative.
 /// `take_step()` returns (t_old, t_new); `state()` the state at t_new; `retry(t_old, dt)` restarts
 /// from the state at t_old with step dt.
 template <class TakeStep, class State, class Retry>
-double guarded_step(TakeStep take_step, State state, Retry retry, const OdeintCommon& common,
+double guarded_step(TakeStep take_step, State state, Retry retry, const StepperCommon& common,
                     double t_now) {
   auto step_failure = [t_now](const char* what) {
     return ConvergenceError("odeint could not adjust the step size near t = " +
@@ -169,14 +68,8 @@ double guarded_step(TakeStep take_step, State state, Retry retry, const OdeintCo
 
 // -----------------------------------------------------------------------------------------------
 // Dormand-Prince 5(4)
-
-/// Sizes a state container: std::vector is resized, std::array must already have the size.
-template <class State>
-void resize_state(State& x, std::size_t n) {
-  if constexpr (requires { x.resize(n); }) {
-    x.resize(n);
-  }
-}
+using detail::resize_state;
+using detail::SizeDispatchSolver;
 
 /// State: std::array<double, N> for small models (odeint's loops unroll, nothing lives on the
 /// heap), std::vector<double> otherwise. Both use odeint's range algebra, which allocates nothing
@@ -249,7 +142,7 @@ class Dopri5Backend final : public Interpolant {
   long rhs_count() const { return common.rhs_evaluations; }
   long jacobian_count() const { return common.jacobian_evaluations; }
 
-  OdeintCommon common;
+  StepperCommon common;
 
  private:
   mutable Dense dense_;
@@ -320,7 +213,7 @@ class Rosenbrock4Backend final : public Interpolant {
   long rhs_count() const { return common.rhs_evaluations; }
   long jacobian_count() const { return common.jacobian_evaluations; }
 
-  OdeintCommon common;
+  StepperCommon common;
 
  private:
   static void rhs_callback(void* context, double t, const double* y, double* dydt) {
@@ -377,64 +270,11 @@ class Rosenbrock4Backend final : public Interpolant {
   std::vector<int> no_roots_;
 };
 
-/// Dormand-Prince behind the run-time interface: a fixed-size backend for models of up to
-/// max_fixed_states states, a dynamic one beyond. Each backend is built on first use and reused.
-class Dopri5Solver final : public Solver {
- public:
-  static constexpr std::size_t max_fixed_states = 8;
-
-  Dopri5Solver(std::string name, const SolverOptions& options)
-      : name_(std::move(name)), options_(options) {}
-
-  std::string_view name() const override { return name_; }
-  const SolverOptions& options() const override { return options_; }
-  const SolveStats& last_stats() const override { return stats_; }
-
-  SolveStats solve(const Problem& problem, Observer& observer) override {
-    stats_ = SolveStats{};
-    if (problem.model == nullptr) {
-      throw ModelError("solve: the problem has no model");
-    }
-    return dispatch<1>(problem, observer);
-  }
-
- private:
-  template <std::size_t N>
-  SolveStats dispatch(const Problem& problem, Observer& observer) {
-    if constexpr (N <= max_fixed_states) {
-      if (problem.model->num_states() == N) {
-        return run(std::get<N - 1>(fixed_), problem, observer);
-      }
-      return dispatch<N + 1>(problem, observer);
-    } else {
-      return run(dynamic_, problem, observer);
-    }
-  }
-
-  template <class Backend>
-  SolveStats run(std::optional<Backend>& backend, const Problem& problem, Observer& observer) {
-    if (!backend) {
-      backend.emplace(options_);
-    }
-    return detail::solve_with(*backend, problem, observer, options_, stats_);
-  }
-
-  template <std::size_t... I>
-  static auto fixed_backends(std::index_sequence<I...>)
-      -> std::tuple<std::optional<Dopri5Backend<std::array<double, I + 1>>>...>;
-
-  std::string name_;
-  SolverOptions options_;
-  decltype(fixed_backends(std::make_index_sequence<max_fixed_states>{})) fixed_;
-  std::optional<Dopri5Backend<std::vector<double>>> dynamic_;
-  SolveStats stats_;
-};
-
 }  // namespace
 
 namespace detail {
 std::unique_ptr<Solver> make_odeint_dopri5(std::string_view name, const SolverOptions& options) {
-  return std::make_unique<Dopri5Solver>(std::string(name), options);
+  return std::make_unique<SizeDispatchSolver<Dopri5Backend>>(std::string(name), options);
 }
 std::unique_ptr<Solver> make_odeint_rosenbrock4(std::string_view name,
                                                 const SolverOptions& options) {
