@@ -41,6 +41,9 @@ GridRecorder::GridRecorder(const OdeModel& model, std::vector<double> times,
       y_(static_cast<Eigen::Index>(model.num_states())),
       scratch_(static_cast<Eigen::Index>(model.num_observables())) {
   values_.setConstant(nan);
+  for (const auto& c : columns_) {
+    needs_observables_ = needs_observables_ || c.kind == VariableRef::Kind::observable;
+  }
 }
 
 void GridRecorder::reset() {
@@ -49,21 +52,15 @@ void GridRecorder::reset() {
 }
 
 void GridRecorder::record(double t, std::span<const double> y, std::span<const double> p) {
-  bool have_observables = false;
+  if (needs_observables_) {
+    model_.observables(t, y, p, span_of(scratch_));
+  }
+  const std::array<const double*, 2> sources{y.data(), scratch_.data()};
   const auto row = static_cast<Eigen::Index>(next_);
   for (std::size_t j = 0; j < columns_.size(); ++j) {
     const VariableRef& c = columns_[j];
-    double v = 0.0;
-    if (c.kind == VariableRef::Kind::state) {
-      v = y[c.index];
-    } else {
-      if (!have_observables) {
-        model_.observables(t, y, p, span_of(scratch_));
-        have_observables = true;
-      }
-      v = scratch_[static_cast<Eigen::Index>(c.index)];
-    }
-    values_(row, static_cast<Eigen::Index>(j)) = v;
+    values_(row, static_cast<Eigen::Index>(j)) =
+        sources[c.kind == VariableRef::Kind::state ? 0 : 1][c.index];
   }
   ++next_;
 }

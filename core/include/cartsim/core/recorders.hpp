@@ -43,6 +43,7 @@ class GridRecorder final : public Observer {
   Eigen::MatrixXd values_;
   Eigen::VectorXd y_;
   Eigen::VectorXd scratch_;
+  bool needs_observables_ = false;  ///< some column is an observable
   std::size_t next_ = 0;
 };
 
