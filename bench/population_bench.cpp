@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -42,6 +43,7 @@ class MemorySink final : public cartsim::ResultSink {
     status_[run.sample] = r.ok ? 1 : 0;
     metrics_[run.sample] = r.metrics;
     steps_ += static_cast<std::size_t>(r.stats.steps);
+    rhs_ += static_cast<std::size_t>(r.stats.rhs_evaluations);
   }
   double checksum() const {
     double s = 0.0;
@@ -51,6 +53,7 @@ class MemorySink final : public cartsim::ResultSink {
     return s;
   }
   std::size_t steps() const { return steps_; }
+  std::size_t rhs_evaluations() const { return rhs_; }
 
  private:
   std::vector<double> series_;
@@ -58,7 +61,56 @@ class MemorySink final : public cartsim::ResultSink {
   std::vector<char> status_;
   std::vector<std::vector<double>> metrics_;
   std::size_t steps_ = 0;
+  std::size_t rhs_ = 0;
 };
+
+/// Error of a solver's daily outputs against a reference solution (dopri5 at rtol 1e-12, atol
+/// 1e-9) in units of the tolerance the solver was given, max over times and variables of
+/// |y - y_ref| / (atol + rtol |y_ref|), for each of the first `subjects` subjects; returns its
+/// median and 90th percentile over subjects. A tolerance bounds the local error of each step; the
+/// global error of a 365-day solve may exceed it, most where a population falls to a tiny minimum
+/// (within atol of zero) and regrows exponentially.
+std::pair<double, double> tolerance_units(const cartsim::Scenario& scenario, const cartsim::InputSource& inputs,
+                       const std::string& solver, std::size_t subjects) {
+  cartsim::Scenario tested = scenario;
+  tested.solver.name = solver;
+  cartsim::Scenario reference = scenario;
+  reference.solver.name = "dopri5";
+  reference.solver.options.rtol = 1e-12;
+  reference.solver.options.atol = 1e-9;
+  reference.solver.options.max_steps = 50'000'000;
+  const cartsim::RunPlan tested_plan = cartsim::make_plan(tested);
+  const cartsim::RunPlan reference_plan = cartsim::make_plan(reference);
+  cartsim::Simulator tested_sim(tested_plan, scenario.seed);
+  cartsim::Simulator reference_sim(reference_plan, scenario.seed);
+  const double rtol = tested.solver.options.rtol;
+  const double atol = tested.solver.options.atol;
+  std::vector<cartsim::Assignment> assignments;
+  std::vector<double> columns;
+  std::vector<double> per_subject;
+  for (std::size_t s = 0; s < subjects; ++s) {
+    double worst = 0.0;
+    inputs.generate(s, assignments, columns);
+    const auto a = tested_sim.run(s, 0, assignments);
+    const auto b = reference_sim.run(s, 0, assignments);
+    if (!a.ok || !b.ok) {
+      throw cartsim::Error("accuracy check: subject " + std::to_string(s) + " failed: " +
+                           (a.ok ? b.message : a.message));
+    }
+    for (Eigen::Index i = 0; i < b.series.rows(); ++i) {
+      for (Eigen::Index j = 0; j < b.series.cols(); ++j) {
+        const double ref = b.series(i, j);
+        worst = std::max(worst, std::abs(a.series(i, j) - ref) / (atol + rtol * std::abs(ref)));
+      }
+    }
+    per_subject.push_back(worst);
+  }
+  std::sort(per_subject.begin(), per_subject.end());
+  auto quantile = [&](double q) {
+    return per_subject[static_cast<std::size_t>(q * static_cast<double>(per_subject.size() - 1))];
+  };
+  return {quantile(0.5), quantile(0.9)};
+}
 
 }  // namespace
 
@@ -93,6 +145,8 @@ int main(int argc, char** argv) {
                              "ms/subject", "speed-up", "failed");
     double one_thread = 0.0;
     double first_checksum = 0.0;
+    double steps_per_subject = 0.0;
+    double rhs_per_subject = 0.0;
     for (int threads : {1, 2}) {
       double best = 1e300;
       std::size_t failed = 0;
@@ -108,6 +162,8 @@ int main(int argc, char** argv) {
         failed = stats.failed;
         if (threads == 1 && k == 0) {
           first_checksum = sink.checksum();
+          steps_per_subject = static_cast<double>(sink.steps()) / static_cast<double>(n);
+          rhs_per_subject = static_cast<double>(sink.rhs_evaluations()) / static_cast<double>(n);
         } else if (sink.checksum() != first_checksum) {
           std::cerr << "results differ between runs: determinism is broken\n";
           return 1;
@@ -118,6 +174,24 @@ int main(int argc, char** argv) {
       }
       std::cout << fmt::format("{:>8} {:>12.3f} {:>14.4f} {:>10.2f} {:>10}\n", threads, best,
                                1e3 * best / static_cast<double>(n), one_thread / best, failed);
+    }
+    std::cout << fmt::format("per subject: {:.1f} accepted steps, {:.1f} right-hand-side evaluations\n",
+                             steps_per_subject, rhs_per_subject);
+    // Accuracy beside speed: the same tolerances mean different errors in different solvers.
+    const std::size_t checked = std::min<std::size_t>(n, 200);
+    std::cout << fmt::format(
+        "error of the daily outputs against a reference (dopri5, rtol 1e-12, atol 1e-9), in units "
+        "of atol + rtol |y|,\nlargest per subject, over the first {} subjects:\n{:>20} {:>10} {:>10}\n",
+        checked, "solver", "median", "90th pct");
+    std::vector<std::string> solvers{plan.solver.name};
+    for (const char* other : {"dopri5", "odeint_dopri5", "cvode_bdf"}) {
+      if (other != plan.solver.name) {
+        solvers.emplace_back(other);
+      }
+    }
+    for (const auto& solver : solvers) {
+      const auto [median, p90] = tolerance_units(scenario, inputs, solver, checked);
+      std::cout << fmt::format("{:>20} {:>10.3g} {:>10.3g}\n", solver, median, p90);
     }
   } catch (const cartsim::Error& e) {
     std::cerr << e.what() << '\n';
