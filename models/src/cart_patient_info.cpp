@@ -64,9 +64,9 @@ std::vector<ParameterInfo> parameter_list() {
                                  "normal B-cell death rate (= production at the set point)",
                                  1.0 / 60.0, 0.0, 10.0, leon};
   p[M::lymphocyte_recovery_per_d] = {"lymphocyte_recovery_per_d", "1/d",
-                                     "return rate of normal lymphocytes to their set point", 0.03,
+                                     "logistic (homeostatic) recovery rate of normal lymphocytes", 0.1,
                                      0.0, 10.0,
-                                     "assumed: lymphocyte recovery over 1-2 months after flu/cy"};
+                                     "assumed: half of a 10x cut recovered in ~3 weeks after flu/cy"};
   p[M::homeostatic_sink] = {"homeostatic_sink", "1",
                             "c: share of IL-7/IL-15 consumed by lymphocytes at baseline relative "
                             "to other clearance; H = (1 + c) / (1 + c (N + T) / N0)",
@@ -77,12 +77,12 @@ std::vector<ParameterInfo> parameter_list() {
   p[M::antigen_k50_per_kg] = {"antigen_k50_per_kg", "cells/kg",
                               "CD19+ cells per kg for half-maximal CAR-T stimulation (TK50) and "
                               "half-saturated killing",
-                              1.0e9, 1.0, 1.0e13, calibrated};
+                              1.0e7, 1.0, 1.0e13, calibrated};
   p[M::activation_per_d] = {"activation_per_d", "1/d",
                             "memory-like -> effector activation at full stimulation", 0.5, 0.0,
                             100.0, calibrated};
   p[M::proliferation_per_d] = {"proliferation_per_d", "1/d",
-                               "effector proliferation at full stimulation and H = 1", 0.3, 0.0,
+                               "effector proliferation at full stimulation and H = 1", 0.25, 0.0,
                                100.0, calibrated};
   p[M::effector_death_per_d] = {"effector_death_per_d", "1/d", "effector death rate", 0.16, 0.0,
                                 100.0, "Stein 2019 alpha (contraction half-life 4.3 d)"};
@@ -100,12 +100,12 @@ std::vector<ParameterInfo> parameter_list() {
   p[M::kill_per_effector_per_d] = {"kill_per_effector_per_d", "1/d",
                                    "CD19+ cells killed per effector per day at saturating "
                                    "antigen",
-                                   1.0, 0.0, 1000.0, calibrated};
+                                   3.0, 0.0, 1000.0, calibrated};
   // CRS / IL-6 / tocilizumab.
-  p[M::crs_effectors_per_kg] = {"crs_effectors_per_kg", "cells/kg",
-                                "antigen-engaged effectors per kg giving unit macrophage "
-                                "activation drive",
-                                1.0e8, 1.0, 1.0e13, calibrated};
+  p[M::crs_kill_half_per_kg_d] = {"crs_kill_half_per_kg_d", "cells/kg/d",
+                                "killing rate (CD19+ cells killed per kg per day) giving unit "
+                                "macrophage activation drive",
+                                1.0e10, 1.0, 1.0e13, calibrated};
   p[M::il6_feedback] = {"il6_feedback", "1",
                         "a_fb: amplification of macrophage activation by IL-6 signalling", 3.0,
                         0.0, 1000.0, "assumed (invented; Santurio 2025 macrophage loop)"};
@@ -115,7 +115,7 @@ std::vector<ParameterInfo> parameter_list() {
   p[M::macrophage_on_per_d] = {"macrophage_on_per_d", "1/d", "macrophage activation rate", 1.0,
                                0.0, 100.0, "assumed (invented)"};
   p[M::macrophage_off_per_d] = {"macrophage_off_per_d", "1/d", "macrophage deactivation rate",
-                                0.5, 0.0, 100.0, "assumed (invented)"};
+                                1.0, 0.0, 100.0, "assumed (invented)"};
   p[M::il6_base_pg_per_ml] = {"il6_base_pg_per_ml", "pg/mL", "baseline serum IL-6", 5.0, 0.0,
                               1.0e4, "assumed: healthy < 7 pg/mL"};
   p[M::il6_max_pg_per_ml] = {"il6_max_pg_per_ml", "pg/mL",
@@ -316,14 +316,15 @@ const ModelInfo& CartPatient::info() const {
     m.equations =
         "A = Lp + B; K = antigen_k50_per_kg W; s = A/(A+K); T = Tm+Te+Tx; F = (Lp+Ln)/Kmarrow\n"
         "H = (1+c)/(1 + c (N+T)/N0)   [homeostatic support, 1 at baseline]\n"
-        "dTm/dt = -k_act s Tm + k_mem (1-s) Te - d_M Tm\n"
+        "dTm/dt =  k_mem (1-s) Te - d_M Tm   [activation is asymmetric division: Tm stays]\n"
         "dTe/dt =  k_act s Tm + (rho s H - d_E - k_ex s - k_mem (1-s)) Te\n"
         "dTx/dt =  k_ex s Te - d_X Tx\n"
         "dLp/dt =  r_L Lp (1-F) - k_kill Te Lp/(A+K)\n"
         "dLn/dt =  r_N Ln (1-F)\n"
         "dB/dt  =  d_B B0 max(0, 1-F) - d_B B - k_kill Te B/(A+K)\n"
-        "dN/dt  =  k_N (N0 - N)\n"
-        "dMa/dt =  k_on D (1-Ma) - k_off Ma,  D = Te s/(W E_crs) (1 + a_fb Isig/(Isig+I50))\n"
+        "dN/dt  =  k_N N (1 - N/N0)\n"
+        "dMa/dt =  k_on D (1-Ma) - k_off Ma,  D = (kill/(W k50_crs))^2 (1 + a_fb Isig/(Isig+I50)),\n"
+        "         kill = k_kill Te A/(A+K) [cells/d]\n"
         "dI/dt  =  k_I (I_base + I_max Ma - I),  Isig = I (1-occ), occ = Z/(Z+EC50)\n"
         "dZ/dt  = -k_Z Z;  dQ/dt = 0 (cumulative dose)\n"
         "Kmarrow = marrow_cells_per_kg W; Vb = blood_volume_ml_per_kg W 1000 uL;\n"

@@ -75,7 +75,9 @@ void CartPatient::rhs(double, std::span<const double> y, std::span<const double>
   const double activation = p[activation_per_d] * s * tm;
   const double to_memory = p[memory_formation_per_d] * (1.0 - s) * te;
   const double to_exhausted = p[exhaustion_per_d] * s * te;
-  dydt[car_memory] = -activation + to_memory - p[memory_death_per_d] * tm;
+  // A stimulated memory-like cell divides asymmetrically: one daughter stays memory-like, the
+  // other is an effector (self-renewal; Kirouac 2023), so activation does not drain Tm.
+  dydt[car_memory] = to_memory - p[memory_death_per_d] * tm;
   dydt[car_effector] = activation +
                        (p[proliferation_per_d] * s * h - p[effector_death_per_d]) * te -
                        to_exhausted - to_memory;
@@ -84,12 +86,17 @@ void CartPatient::rhs(double, std::span<const double> y, std::span<const double>
   dydt[leukaemia_cd19neg] = p[cd19neg_growth_per_d] * ln * room;
   dydt[b_cells] = p[b_cell_turnover_per_d] * (b_cell_setpoint(p) * std::max(0.0, room) - b) -
                   kill * b;
-  dydt[lymphocytes] = p[lymphocyte_recovery_per_d] * (lymphocyte_setpoint(p) - y[lymphocytes]);
+  // Homeostatic (logistic) recovery towards the set point.
+  dydt[lymphocytes] =
+      p[lymphocyte_recovery_per_d] * y[lymphocytes] * (1.0 - y[lymphocytes] / lymphocyte_setpoint(p));
 
   const double occupancy =
       y[tocilizumab_level] / (y[tocilizumab_level] + p[tocilizumab_ec50_ug_per_ml]);
   const double signal = y[il6] * (1.0 - occupancy);
-  const double drive = te * s / (w * p[crs_effectors_per_kg]) *
+  // Macrophage activation by the killing (DAMPs, antigen engagement, CD40L contact all scale with
+  // antigen-engaged effectors; Santurio 2025), with a Hill-2 threshold, amplified by IL-6 signal.
+  const double killing = kill * antigen / (w * p[crs_kill_half_per_kg_d]);
+  const double drive = killing * killing *
                        (1.0 + p[il6_feedback] * signal / (signal + p[il6_signal_half_pg_per_ml]));
   const double ma = y[macrophage_activation];
   dydt[macrophage_activation] =

@@ -10,14 +10,15 @@
 // s = A / (A + K) (antigen stimulation, Kirouac 2023's TK50), T = Tm + Te + Tx,
 // H = (1 + c) / (1 + c (N + T) / N0) (homeostatic IL-7/IL-15-like support; 1 at baseline, higher
 // when lymphocytes are depleted: the cytokine-sink picture), F = (Lp + Ln) / Kmarrow:
-//   dTm/dt = -k_act s Tm + k_mem (1 - s) Te - d_M Tm                      memory-like CAR-T
+//   dTm/dt =  k_mem (1 - s) Te - d_M Tm     memory-like CAR-T (activation = asymmetric division)
 //   dTe/dt =  k_act s Tm + (rho s H - d_E - k_ex s - k_mem (1 - s)) Te   effector CAR-T
 //   dTx/dt =  k_ex s Te - d_X Tx                                           exhausted CAR-T
 //   dLp/dt =  r_L Lp (1 - F) - k_kill Te Lp / (A + K)                      CD19+ leukaemia
 //   dLn/dt =  r_N Ln (1 - F)                                               CD19- leukaemia
 //   dB/dt  =  d_B B0 max(0, 1 - F) - d_B B - k_kill Te B / (A + K)         normal B cells
-//   dN/dt  =  k_N (N0 - N)                                                 normal T/NK lymphocytes
-//   dMa/dt =  k_on D (1 - Ma) - k_off Ma,  D = Te s / (W E_crs) (1 + a_fb I_sig / (I_sig + I_50))
+//   dN/dt  =  k_N N (1 - N / N0)                                           normal T/NK lymphocytes
+//   dMa/dt =  k_on D (1 - Ma) - k_off Ma,  D = (kill / (W k50_crs))^2 (1 + a_fb I_sig / (I_sig + I_50)),
+//            kill = k_kill Te A / (A + K) (cells/d)
 //   dI/dt  =  k_I (I_base + I_max Ma - I),  I_sig = I (1 - occ),  occ = Z / (Z + EC50)
 //   dZ/dt  = -k_Z Z                                                        tocilizumab (ug/mL)
 //   dQ/dt  =  0                                                            CAR+ cells infused
@@ -78,7 +79,7 @@ class CartPatient final : public OdeModel {
     exhausted_death_per_d,
     kill_per_effector_per_d,
     // CRS / IL-6 / tocilizumab
-    crs_effectors_per_kg,
+    crs_kill_half_per_kg_d,
     il6_feedback,
     il6_signal_half_pg_per_ml,
     macrophage_on_per_d,
