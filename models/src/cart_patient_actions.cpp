@@ -69,6 +69,12 @@ double CartPatient::prescribed_cells(double weight_kg, double cells_per_kg, doub
     return cells_per_kg > 0.0 ? cells_per_kg * weight_kg : cells;
   }
   if (weight_kg <= band_weight_kg) {
+    if (cells_per_kg == 0.0) {
+      throw ModelError(fmt::format("infuse: a patient of {:g} kg (<= 50 kg) is dosed per kg: give "
+                                   "'cells_per_kg' ({:g}-{:g} CAR+ cells/kg); the flat 'cells' "
+                                   "is for patients over 50 kg",
+                                   weight_kg, band_min_per_kg, band_max_per_kg));
+    }
     if (!(cells_per_kg >= band_min_per_kg && cells_per_kg <= band_max_per_kg)) {
       throw ModelError(fmt::format(
           "infuse: a patient of {:g} kg (<= 50 kg) is dosed per kg: cells_per_kg = {:g} is "
@@ -77,6 +83,12 @@ double CartPatient::prescribed_cells(double weight_kg, double cells_per_kg, doub
           weight_kg, cells_per_kg, band_min_per_kg, band_max_per_kg));
     }
     return cells_per_kg * weight_kg;
+  }
+  if (cells == 0.0) {
+    throw ModelError(fmt::format("infuse: a patient of {:g} kg (> 50 kg) gets a flat dose: give "
+                                 "'cells' ({:g}-{:g} CAR+ cells); 'cells_per_kg' is for patients "
+                                 "up to 50 kg (or set weight_band: 0 to dose per kg off label)",
+                                 weight_kg, band_min_total, band_max_total));
   }
   if (!(cells >= band_min_total && cells <= band_max_total)) {
     throw ModelError(fmt::format(
