@@ -170,7 +170,7 @@ TEST_CASE("cart_patient blood conversions follow the documented formulas", "[car
              WithinRel(o[M::car_t_per_ul], 1e-14));
 }
 
-TEST_CASE("infuse adds exactly the prescribed dose by the weight-band rule", "[cart_patient]") {
+TEST_CASE("cart_patient: infuse adds exactly the prescribed dose by the weight-band rule", "[cart_patient]") {
   SECTION("<= 50 kg: per kg") {
     Vec p = default_parameters();
     p[M::body_weight_kg] = 30.0;
@@ -214,7 +214,7 @@ TEST_CASE("infuse adds exactly the prescribed dose by the weight-band rule", "[c
   }
 }
 
-TEST_CASE("fractionated infusions add up to the prescription", "[cart_patient]") {
+TEST_CASE("cart_patient: fractionated infusions add up to the prescription", "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {body_weight_kg: 70}
@@ -237,7 +237,7 @@ outputs:
   CHECK_THAT(s(5, 0), WithinRel(7.0e7, 1e-14));
 }
 
-TEST_CASE("lymphodepletion cuts lymphocytes and raises homeostatic support", "[cart_patient]") {
+TEST_CASE("cart_patient: lymphodepletion cuts lymphocytes and raises homeostatic support", "[cart_patient]") {
   Vec p = default_parameters();
   Vec y(M::num_states);
   CartPatient().initial_state(p, y);
@@ -273,7 +273,7 @@ outputs:
   CHECK_THAT(s(3, 0), WithinRel(1000.0 / (1.0 + 9.0 * std::exp(-0.1 * 34.0)), 1e-6));
 }
 
-TEST_CASE("without CAR-T the leukaemia grows logistically and nothing expands", "[cart_patient]") {
+TEST_CASE("cart_patient: without CAR-T the leukaemia grows logistically and nothing expands", "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {marrow_blasts_pct: 10, cd19neg_fraction: 0.2}
@@ -295,7 +295,7 @@ outputs:
   CHECK(r.metric("Cmax") == 0.0);
 }
 
-TEST_CASE("every state stays non-negative through a year of therapy", "[cart_patient]") {
+TEST_CASE("cart_patient: every state stays non-negative through a year of therapy", "[cart_patient]") {
   for (const char* solver : {"odeint_dopri5", "cvode_bdf"}) {
     INFO(solver);
     const Run r = run(std::string(R"(
@@ -317,7 +317,7 @@ outputs:
   }
 }
 
-TEST_CASE("a tocilizumab step triggered by IL-6 fires at the crossing", "[cart_patient]") {
+TEST_CASE("cart_patient: a tocilizumab step triggered by IL-6 fires at the crossing", "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {body_weight_kg: 25, marrow_blasts_pct: 95, crs_kill_half_per_kg_d: 5.0e9}
@@ -351,7 +351,7 @@ outputs:
   CHECK(CartPatient::tocilizumab_mg_per_kg(29.0, 0.0) == 12.0);
 }
 
-TEST_CASE("protocol checks reject impossible or off-label plans at their step", "[cart_patient]") {
+TEST_CASE("cart_patient: protocol checks reject impossible or off-label plans at their step", "[cart_patient]") {
   const std::string head = "model: cart_patient\nprotocol:\n";  // steps start on line 3
   const std::string tail = "outputs:\n  times: {from: 0, to: 28, step: 1}\n";
   expect_protocol_error(head + "  - at: 0\n    infuse: {cells_per_kg: 6.0e6}\n" + tail,
@@ -374,7 +374,7 @@ TEST_CASE("protocol checks reject impossible or off-label plans at their step", 
   CHECK_THROWS_AS(apply("infuse", {{"cells_per_kg", 3.0e6}}, y, p), ModelError);
 }
 
-TEST_CASE("remission, MRD-negativity and a CD19- relapse are located", "[cart_patient]") {
+TEST_CASE("cart_patient: remission, MRD-negativity and a CD19- relapse are located", "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {cd19neg_fraction: 1.0e-5}
