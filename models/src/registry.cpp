@@ -6,6 +6,7 @@
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/text.hpp"
+#include "cartsim/models/cart_patient.hpp"
 #include "cartsim/models/hanson2016.hpp"
 #include "cartsim/models/ishigami.hpp"
 #include "cartsim/models/kimmel2021.hpp"
@@ -28,6 +29,7 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
         std::make_shared<models::LeonTriana2021>(),
         std::make_shared<models::Hanson2016>(),
         std::make_shared<models::Ishigami>(),
+        std::make_shared<models::CartPatient>(),
     };
     for (const auto& model : all) {
       m.emplace(model->info().name, model);
