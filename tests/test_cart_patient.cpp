@@ -425,7 +425,7 @@ outputs:
 
 TEST_CASE("cart_patient describes its sources", "[cart_patient][description]") {
   const ModelInfo& info = CartPatient().info();
-  CHECK(info.default_solver == "odeint_dopri5");
+  CHECK(info.default_solver == "dopri5");
   CHECK_THAT(info.references, Catch::Matchers::Contains("doi:10.1002/psp4.12388"));
   CHECK_THAT(info.references, Catch::Matchers::Contains("doi:10.1371/journal.pcbi.1012908"));
   CHECK(get_model("cart_patient") != nullptr);

@@ -301,7 +301,7 @@ const ModelInfo& CartPatient::info() const {
   static const ModelInfo model_info = [] {
     ModelInfo m;
     m.name = "cart_patient";
-    m.default_solver = "odeint_dopri5";
+    m.default_solver = "dopri5";  // non-stiff; measured fastest with identical metrics to 5 digits
     m.title = "CAR-T therapy of CD19+ B-ALL in one patient: product dosing, lymphodepletion, "
               "antigen-driven kinetics, leukaemia with CD19 escape, B-cell aplasia, IL-6/CRS";
     m.summary =

@@ -40,7 +40,7 @@ const ModelInfo& Ishigami::info() const {
     m.observables = {{"Y", "1", "the Ishigami function"}};
     m.metrics = {MetricSpec{.name = "Y", .kind = MetricKind::final, .variable = "Y", .unit = "1",
                             .description = "the function's value"}};
-    m.default_solver = "odeint_dopri5";
+    m.default_solver = "dopri5";
     return m;
   }();
   return model_info;

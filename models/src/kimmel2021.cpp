@@ -47,9 +47,10 @@ const ModelInfo& Kimmel2021::info() const {
   static const ModelInfo model_info = [] {
     ModelInfo m;
     m.name = "kimmel2021";
-    // Non-stiff over a year of dosing-free kinetics: Dormand-Prince is 2-3x faster than CVODE
-    // here with no failures over a 10,000-subject population (bench/population_bench).
-    m.default_solver = "odeint_dopri5";
+    // Non-stiff over a year of dosing-free kinetics: cartsim's Dormand-Prince is the fastest
+    // backend here with no failures over a 10,000-subject population, and more accurate than
+    // CVODE at the same tolerances (bench/population_bench prints both).
+    m.default_solver = "dopri5";
     m.title = "Normal T / CAR-T competition and stochastic tumour extinction (Kimmel 2021)";
     m.summary =
         "Normal T cells and CAR-T cells regrow after lymphodepletion with Gompertz competition "

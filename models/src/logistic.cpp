@@ -8,7 +8,7 @@ const ModelInfo& Logistic::info() const {
   static const ModelInfo model_info = [] {
     ModelInfo m;
     m.name = "logistic";
-    m.default_solver = "odeint_dopri5";  // non-stiff; measured fastest by bench/solve_bench
+    m.default_solver = "dopri5";  // non-stiff; measured fastest by bench/solve_bench
     m.title = "Logistic growth (teaching model with an exact solution)";
     m.summary =
         "A population N grows at per-capita rate r until it nears its carrying capacity K. "

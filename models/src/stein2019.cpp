@@ -35,7 +35,7 @@ const ModelInfo& Stein2019::info() const {
     m.name = "stein2019";
     // Non-stiff: Dormand-Prince takes 94 us per one-year daily solve against 1177 us for CVODE
     // BDF (bench/solve_bench, rtol = atol = 1e-8).
-    m.default_solver = "odeint_dopri5";
+    m.default_solver = "dopri5";
     m.title = "Multiphasic CAR-T cellular kinetics of tisagenlecleucel (Stein 2019)";
     m.summary =
         "Empirical expansion-contraction-persistence model of the CAR transgene level in blood "

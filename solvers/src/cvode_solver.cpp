@@ -137,7 +137,7 @@ class CvodeBackend final : public Interpolant {
 
   bool root_found() const { return root_found_; }
   const std::vector<int>& roots() const { return hits_; }
-  const Interpolant& interpolant() const { return *this; }
+  const CvodeBackend& interpolant() const { return *this; }
   std::span<const double> state() const { return span_of(y_.get()); }
 
   void at(double t, std::span<double> y) const override {

@@ -196,7 +196,7 @@ class NativeDopri5Backend final : public Interpolant {
     }
   }
 
-  const Interpolant& interpolant() const { return *this; }
+  const NativeDopri5Backend& interpolant() const { return *this; }
   std::span<const double> state() const { return view(y_); }
 
   /// Hairer's continuous extension on the last accepted step.

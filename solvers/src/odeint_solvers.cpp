@@ -126,7 +126,7 @@ class Dopri5Backend final : public Interpolant {
                         common, dense_.current_time());
   }
 
-  const Interpolant& interpolant() const { return *this; }
+  const Dopri5Backend& interpolant() const { return *this; }
   std::span<const double> state() const { return view(dense_.current_state()); }
   static Dense make_dense(const SolverOptions& o) {
     return ode::make_dense_output(o.atol, o.rtol, o.max_step, Stepper());
@@ -204,7 +204,7 @@ class Rosenbrock4Backend final : public Interpolant {
                         common, kernel_.current_time());
   }
 
-  const Interpolant& interpolant() const { return *this; }
+  const Rosenbrock4Backend& interpolant() const { return *this; }
   std::span<const double> state() const { return {kernel_.current_state(), n_}; }
   void at(double t, std::span<double> y) const override { kernel_.calc_state(t, y.data()); }
   bool root_found() const { return false; }

@@ -96,7 +96,7 @@ TEST_CASE("a minimal scenario gets every default", "[scenario]") {
   CHECK(s.outputs.metrics[0].name == "N_max");
   CHECK(s.outputs.metrics[1].name == "t_half");
   CHECK(s.outputs.metrics[1].level == 0.5);
-  CHECK(s.solver.name == "odeint_dopri5");  // logistic's default solver (ModelInfo)
+  CHECK(s.solver.name == "dopri5");  // logistic's default solver (ModelInfo)
   CHECK(s.solver.options.rtol == cartsim::SolverOptions{}.rtol);
   CHECK(s.solver.options.atol == cartsim::SolverOptions{}.atol);
   CHECK(s.solver.options.max_steps == cartsim::SolverOptions{}.max_steps);
@@ -286,7 +286,7 @@ TEST_CASE("empty optional sections are the same as absent ones", "[scenario]") {
   CHECK(s.parameters.empty());
   CHECK(s.initial_state.empty());
   CHECK(s.protocol.empty());
-  CHECK(s.solver.name == "odeint_dopri5");  // logistic's default solver (ModelInfo)
+  CHECK(s.solver.name == "dopri5");  // logistic's default solver (ModelInfo)
   CHECK(s.t_end == 2.0);
 }
 
@@ -919,7 +919,7 @@ TEST_CASE("solver errors", "[scenario]") {
   require_errors({
       {with_solver("name: cvode_bfd"), 5, 9, "solver.name",
        "unknown solver 'cvode_bfd'; did you mean 'cvode_bdf'? known solvers: cvode_bdf, "
-       "cvode_adams, odeint_dopri5, odeint_rosenbrock4"},
+       "cvode_adams, dopri5, odeint_dopri5, odeint_rosenbrock4"},
       {with_solver("rtl: 1e-6"), 5, 3, "solver.rtl",
        "unknown key 'rtl'; did you mean 'rtol'? allowed keys: name, rtol, atol, max_steps, "
        "first_step, max_step"},
