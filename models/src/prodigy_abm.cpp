@@ -112,13 +112,14 @@ struct Agents {
   std::vector<float> t_death;            // remaining Exp(1) of death
   std::vector<float> t_int;              // remaining Exp(1) of the next integration
   std::vector<float> z_div;              // the normal behind the last division timer (lognormal)
+  std::vector<float> since;              // days between the last division and the step's end
   std::size_t size = 0;                  // slots in use (live + empty)
 
   void reserve(std::size_t n) {
     auto r = [n](auto& v) { v.resize(n); };
     r(id); r(event); r(weight); r(founder); r(copies); r(generation); r(phase); r(stage);
     r(lineage); r(phenotype); r(flag); r(sigma); r(t_stage); r(t_div); r(t_death); r(t_int);
-    r(z_div);
+    r(z_div); r(since);
   }
   std::size_t capacity() const { return id.size(); }
   void copy(std::size_t to, std::size_t from) {
@@ -128,9 +129,10 @@ struct Agents {
     phenotype[to] = phenotype[from]; flag[to] = flag[from]; sigma[to] = sigma[from];
     t_stage[to] = t_stage[from]; t_div[to] = t_div[from]; t_death[to] = t_death[from];
     t_int[to] = t_int[from]; z_div[to] = z_div[from];
+    since[to] = since[from];
   }
   static constexpr std::size_t bytes_per_agent =
-      8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 6;
+      8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 7;
 };
 
 /// Rates in force over one step (1/d unless noted).
@@ -218,6 +220,7 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     }
   }
   bool divides = false;
+  double elapsed = 0.0;  // days from the division to the step's end (timers overshoot zero)
   switch (phase) {
     case phase_resting:
       a.t_stage[i] -= static_cast<float>(r.engage * h);
@@ -237,7 +240,8 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
             // First division: the family's destiny clock starts (daughters share it).
             a.phase[i] = phase_dividing;
             a.stage[i] = 0;
-            a.t_stage[i] = static_cast<float>(rng.exponential());
+            elapsed = r.lag > 0.0 ? -a.t_stage[i] / r.lag : 0.0;
+            a.t_stage[i] = static_cast<float>(rng.exponential() - r.clock * elapsed);
             divides = true;
           } else {
             a.t_stage[i] += static_cast<float>(rng.exponential());
@@ -250,6 +254,8 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
       a.t_div[i] -= static_cast<float>(r.mu[a.lineage[i]] * h);
       if (a.t_div[i] <= 0.0f) {
         divides = true;
+        const double mu = r.mu[a.lineage[i]];
+        elapsed = mu > 0.0 ? -a.t_div[i] / mu : 0.0;
       }
       if (a.t_stage[i] <= 0.0f) {
         AgentRng rng(key, a.id[i], a.event[i]++);
@@ -275,11 +281,16 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     AgentRng rng(key, a.id[i], a.event[i]++);
     a.flag[i] = static_cast<std::uint8_t>(flag_divided + a.phenotype[i]);  // + mother's phenotype
     a.generation[i] = static_cast<std::uint8_t>(std::min<int>(a.generation[i] + 1, 255));
+    // New timers start at the division, `elapsed` before the step's end: without this carry-over
+    // every generation would lose up to a step (a growth-rate bias of order mu h / 2).
     float z = 0.0f;
-    a.t_div[i] = division_timer(rng, r, z, 0.0, false);
+    const double mu = r.mu[a.lineage[i]];
+    a.t_div[i] = static_cast<float>(division_timer(rng, r, z, 0.0, false) - mu * elapsed);
     a.z_div[i] = z;
-    a.t_death[i] = static_cast<float>(rng.exponential());
-    a.t_int[i] = static_cast<float>(rng.exponential());
+    a.since[i] = static_cast<float>(elapsed);
+    a.t_death[i] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
+    a.t_int[i] =
+        static_cast<float>(rng.exponential() - r.integration[phase_dividing] * a.sigma[i] * elapsed);
     const std::uint8_t ph = a.phenotype[i];
     if (rng.uniform() < r.move_on[ph]) {
       a.phenotype[i] = static_cast<std::uint8_t>(ph + 1);
@@ -476,17 +487,20 @@ void Engine::step(double h) {
       a.event[next] = 0;
       AgentRng rng(key, a.id[next], a.event[next]++);
       float z = 0.0f;
-      a.t_div[next] = division_timer(rng, r, z, a.z_div[i], true);
+      const double elapsed = a.since[i];
+      a.t_div[next] = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
+                                         r.mu[a.lineage[i]] * elapsed);
       a.z_div[next] = z;
-      a.t_death[next] = static_cast<float>(rng.exponential());
-      a.t_int[next] = static_cast<float>(rng.exponential());
+      a.t_death[next] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
+      a.t_int[next] = static_cast<float>(rng.exponential() -
+                                         r.integration[phase_dividing] * a.sigma[i] * elapsed);
       // Both daughters move on independently from the mother's phenotype.
       a.phenotype[next] = mother_phenotype;
       if (rng.uniform() < r.move_on[mother_phenotype]) {
         a.phenotype[next] = static_cast<std::uint8_t>(mother_phenotype + 1);
       }
       if (!r.family && a.phase[next] == phase_dividing) {
-        a.t_stage[next] = static_cast<float>(rng.exponential());
+        a.t_stage[next] = static_cast<float>(rng.exponential() - r.clock * elapsed);
       }
       ++next;
     }
@@ -623,6 +637,7 @@ void Engine::create_agents(int lineage, double cells) {
     a.lineage[i] = static_cast<std::uint8_t>(lineage);
     a.flag[i] = flag_none;
     a.z_div[i] = 0.0f;
+    a.since[i] = 0.0f;
     double u = rng.uniform();
     std::uint8_t ph = 3;
     for (std::uint8_t q = 0; q < 3; ++q) {
