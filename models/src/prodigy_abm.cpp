@@ -826,8 +826,13 @@ AgentRunResult Engine::run(Observer& observer, ProdigyAbm::FinalAgents* final_ag
   std::vector<double> y_prev(y_.size());
   while (!stopped && t < in_.t_end - 1e-12) {
     double t_next = std::min(t + dt_, in_.t_end);
-    if (next_event < events.size() && events[next_event]->time < t_next - 1e-12) {
-      t_next = events[next_event]->time;
+    // Steps end exactly on event times (a step that would end within 1e-9 d past one is cut
+    // there too, so rounding never lets an output row at the event time see the state before it).
+    if (next_event < events.size() && events[next_event]->time < t_next + 1e-9) {
+      t_next = std::max(t, events[next_event]->time);
+    }
+    if (t_next > in_.t_end - 1e-9) {
+      t_next = in_.t_end;
     }
     y_prev = y_;
     step(t_next - t);
