@@ -12,6 +12,7 @@
 #include "cartsim/models/kimmel2021.hpp"
 #include "cartsim/models/leon_triana2021.hpp"
 #include "cartsim/models/logistic.hpp"
+#include "cartsim/models/prodigy_abm.hpp"
 #include "cartsim/models/prodigy_tct.hpp"
 #include "cartsim/models/stein2019.hpp"
 
@@ -25,6 +26,7 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
         std::make_shared<models::Logistic>(),
         std::make_shared<models::Stein2019>(),
         std::make_shared<models::ProdigyTct>(),
+        std::make_shared<models::ProdigyAbm>(),
         std::make_shared<models::Kimmel2021>(),
         std::make_shared<models::LeonTriana2021>(),
         std::make_shared<models::Hanson2016>(),

@@ -347,7 +347,26 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   try {
     prepare(inputs);
     solving = true;
-    result.stats = solver_->solve(problem_, fan);
+    if (const auto* agents = dynamic_cast<const AgentModel*>(plan_.model.get())) {
+      // An agent-based model integrates itself; it reports to the same observers.
+      solving = false;
+      AgentRunInput in;
+      in.t0 = problem_.t0;
+      in.t_end = problem_.t_end;
+      in.y0 = {problem_.y0.data(), static_cast<std::size_t>(problem_.y0.size())};
+      in.p = {problem_.p.data(), static_cast<std::size_t>(problem_.p.size())};
+      in.events = &problem_.events;
+      in.key = RandomKey{seed_, sample, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
+      AgentRunResult r = agents->simulate(in, fan);
+      result.stats = SolveStats{};
+      result.stats.steps = r.steps;
+      result.stats.events_fired = r.events_fired;
+      result.stats.t_final = r.t_final;
+      result.stats.stopped = r.stopped;
+      result.distributions = std::move(r.distributions);
+    } else {
+      result.stats = solver_->solve(problem_, fan);
+    }
     result.metrics = metrics_.results();
   } catch (const SolverError& e) {
     result.ok = false;

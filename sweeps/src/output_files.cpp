@@ -100,6 +100,22 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
   out << "summary.csv,t_final,d,time the run ended (end time; earlier after a stop event or a "
          "failure)\n";
   out << "summary.csv,message,1,error message of a failed run (empty when ok)\n";
+  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
+    out << "distributions.csv,distribution,1,name of the histogram (the model's docs describe each)\n";
+    out << "distributions.csv,unit,1,unit of the binned quantity\n";
+    out << "distributions.csv,lower,unit of the quantity,bin lower bound (inclusive)\n";
+    out << "distributions.csv,upper,unit of the quantity,bin upper bound (exclusive; inf: open)\n";
+    out << "distributions.csv,cells,cells,cells in the bin at the end of the run (sum of agent "
+           "weights)\n";
+    out << "distributions.csv,fraction,1,cells / all cells of the histogram\n";
+    if (scenario.sweep.replicates > 1) {
+      out << "replicate_summary.csv,metric,1,a summary.csv metric\n";
+      out << "replicate_summary.csv,n,1,replicates of the sample with a value\n";
+      out << "replicate_summary.csv,mean,unit of the metric,mean over the replicates\n";
+      out << "replicate_summary.csv,sd,unit of the metric,standard deviation over the replicates\n";
+      out << "replicate_summary.csv,se,unit of the metric,standard error of the mean (sd / sqrt(n))\n";
+    }
+  }
   if (!scenario.outputs.bands) {
     file.commit();
     return;
@@ -144,7 +160,43 @@ struct OutputWriter::Files {
   std::unique_ptr<BandSpill> spill;
   std::filesystem::path spill_path;
   std::size_t next_subset = 0;
+  // Agent-based models: distributions.csv, and replicate_summary.csv (mean and spread of every
+  // metric over a sample's replicates) when the scenario asks for more than one replicate.
+  std::unique_ptr<AtomicFile> distributions;
+  std::unique_ptr<AtomicFile> replicate_summary;
+  std::size_t current_sample = 0;
+  std::vector<std::vector<double>> replicate_metrics;  // per metric: the ok replicates' values
 };
+
+namespace {
+void write_replicate_rows(std::ostream& out, std::size_t sample, const RunPlan& plan,
+                          std::vector<std::vector<double>>& values) {
+  for (std::size_t m = 0; m < plan.metrics.size() && m < values.size(); ++m) {
+    auto& v = values[m];
+    double mean = 0.0;
+    std::size_t n = 0;
+    for (double x : v) {
+      if (!std::isnan(x)) {
+        mean += x;
+        ++n;
+      }
+    }
+    mean = n > 0 ? mean / static_cast<double>(n) : std::nan("");
+    double var = 0.0;
+    for (double x : v) {
+      if (!std::isnan(x)) {
+        var += (x - mean) * (x - mean);
+      }
+    }
+    const double sd = n > 1 ? std::sqrt(var / static_cast<double>(n - 1)) : std::nan("");
+    const double se = n > 1 ? sd / std::sqrt(static_cast<double>(n)) : std::nan("");
+    out << fmt::format("{},{},{},{},{},{},{}\n", sample, csv_quote(plan.metrics[m].name),
+                       csv_quote(plan.metrics[m].unit), n, format_number(mean), format_number(sd),
+                       format_number(se));
+    v.clear();
+  }
+}
+}  // namespace
 
 OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
                            const RunPlan& plan, const InputSource& inputs, ShardInfo shard)
@@ -158,7 +210,7 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
   // An old run.json would vouch for files this run has not finished writing, and files an
   // earlier run left that this one does not write would look like its own.
   for (const char* stale : {"run.json", "bands.csv", "band_values.bin", "timeseries.csv",
-                            "sensitivity.csv"}) {
+                            "sensitivity.csv", "distributions.csv", "replicate_summary.csv"}) {
     std::filesystem::remove(dir_ / stale, ec);
   }
 
@@ -182,6 +234,17 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
     out << ',' << csv_quote(m.name);
   }
   out << ",steps,rhs_evaluations,jacobian_evaluations,events_fired,t_final,message\n";
+
+  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
+    files_->distributions = std::make_unique<AtomicFile>(dir_ / "distributions.csv");
+    files_->distributions->stream()
+        << "sample,replicate,distribution,unit,lower,upper,cells,fraction\n";
+    if (scenario.sweep.replicates > 1) {
+      files_->replicate_summary = std::make_unique<AtomicFile>(dir_ / "replicate_summary.csv");
+      files_->replicate_summary->stream() << "sample,metric,unit,n,mean,sd,se\n";
+      files_->replicate_metrics.resize(plan.metrics.size());
+    }
+  }
 
   if (scenario.outputs.bands) {
     files_->spill_path = shard.index > 0
@@ -247,6 +310,33 @@ void OutputWriter::consume(const RunRecord& run) {
                        format_number(r.stats.t_final), csv_quote(r.message));
   files_->summary->stream() << line_;
 
+  if (files_->distributions) {
+    std::ostream& out = files_->distributions->stream();
+    for (const auto& h : r.distributions) {
+      double total = 0.0;
+      for (double c : h.cells) {
+        total += c;
+      }
+      for (std::size_t b = 0; b < h.cells.size(); ++b) {
+        out << fmt::format("{},{},{},{},{},{},{},{}\n", run.sample, run.replicate,
+                           csv_quote(h.name), csv_quote(h.unit), format_number(h.lower[b]),
+                           std::isinf(h.upper[b]) ? std::string("inf") : format_number(h.upper[b]),
+                           format_number(h.cells[b]),
+                           format_number(total > 0.0 ? h.cells[b] / total : 0.0));
+      }
+    }
+  }
+  if (files_->replicate_summary) {
+    if (run.sample != files_->current_sample) {
+      write_replicate_rows(files_->replicate_summary->stream(), files_->current_sample, plan_,
+                           files_->replicate_metrics);
+      files_->current_sample = run.sample;
+    }
+    for (std::size_t m = 0; m < r.metrics.size() && m < files_->replicate_metrics.size(); ++m) {
+      files_->replicate_metrics[m].push_back(r.ok ? r.metrics[m] : std::nan(""));
+    }
+  }
+
   if (files_->spill) {
     // Row-major by time then variable; NaN where the run has no value.
     const std::size_t columns = plan_.columns.size();
@@ -268,6 +358,16 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
     files_->timeseries->commit();
   }
   files_->summary->commit();
+  if (files_->distributions) {
+    files_->distributions->commit();
+  }
+  if (files_->replicate_summary) {
+    if (!files_->replicate_metrics.empty() && !files_->replicate_metrics.front().empty()) {
+      write_replicate_rows(files_->replicate_summary->stream(), files_->current_sample, plan_,
+                           files_->replicate_metrics);
+    }
+    files_->replicate_summary->commit();
+  }
   if (files_->spill) {
     files_->spill->finish();
     if (shard_.index == 0) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cartsim/core/agent_model.hpp"
 #include "cartsim/core/model.hpp"
 #include "cartsim/core/random.hpp"
 #include "cartsim/core/recorders.hpp"
@@ -39,6 +40,8 @@ struct SampleResult {
   std::size_t rows = 0;     ///< time-series rows written (fewer than the grid after a stop)
   Eigen::MatrixXd series;   ///< rows x columns
   std::vector<double> metrics;
+  /// Agent-based models only: the distributions the run ends with (e.g. VCN per cell).
+  std::vector<Histogram> distributions;
 };
 
 /// Runs samples of one plan with one reusable solver (one Simulator per thread).

@@ -1,0 +1,264 @@
+// prodigy_abm: tests that could fail. The birth-death mean against the exact exponential within
+// its Monte-Carlo error; integrated copies after one exposure against Poisson and negative-binomial
+// theory (chi-square); bitwise identity for 1 and 2 OpenMP threads; the weighting error shrinking
+// as agents grow; the protocol checks shared with prodigy_tct.
+#include <omp.h>
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cartsim/core/errors.hpp"
+#include "cartsim/core/recorders.hpp"
+#include "cartsim/models/prodigy_abm.hpp"
+#include "cartsim/models/registry.hpp"
+#include "cartsim/simulation/runner.hpp"
+#include "cartsim/simulation/scenario.hpp"
+
+using namespace cartsim;
+using models::ProdigyAbm;
+
+namespace {
+
+/// Observer that keeps nothing (the runs are read from FinalAgents or the Simulator's result).
+struct Quiet final : Observer {
+  void on_start(double, std::span<const double>, std::span<const double>) override {}
+  void on_segment(const Segment&) override {}
+  void on_event(double, const std::string&, std::span<const double>,
+                std::span<const double>) override {}
+  void on_finish(double, std::span<const double>, std::span<const double>) override {}
+};
+
+RunPlan plan_of(const std::string& yaml) { return make_plan(parse_scenario(yaml, "abm.yaml")); }
+
+/// Runs the plan's model directly, returning the final agents.
+ProdigyAbm::FinalAgents run_direct(const RunPlan& plan, std::uint64_t seed, std::size_t replicate,
+                                   const ProdigyAbm::FixedRates& fixed = {}) {
+  const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
+  AgentRunInput in;
+  in.t0 = plan.problem.t0;
+  in.t_end = plan.problem.t_end;
+  in.y0 = {plan.problem.y0.data(), static_cast<std::size_t>(plan.problem.y0.size())};
+  in.p = {plan.problem.p.data(), static_cast<std::size_t>(plan.problem.p.size())};
+  in.events = &plan.problem.events;
+  in.key = RandomKey{seed, 0, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
+  ProdigyAbm::FinalAgents out;
+  Quiet quiet;
+  model.simulate(in, quiet, fixed, &out);
+  return out;
+}
+
+double sum(const std::vector<double>& v) {
+  double s = 0.0;
+  for (double x : v) {
+    s += x;
+  }
+  return s;
+}
+
+/// A chamber of `cells` T cells (one agent each) that do not activate, divide or die, exposed
+/// once to vector at MOI `moi`: only integrations happen.
+std::string exposure_scenario(double cells, double moi, int copy_model, double k) {
+  return "cartsim: 1\nmodel: prodigy_abm\nparameters:\n"
+         "  abm_agents: " + std::to_string(cells) + "\n"
+         "  death_resting_per_d: 0\n  death_starvation_per_d: 0\n  death_other_per_d: 0\n"
+         "  copy_model: " + std::to_string(copy_model) + "\n"
+         "  copy_dispersion_k: " + std::to_string(k) + "\n"
+         "  resting_susceptibility: 1\n"
+         "  vector_uptake_ml_per_cell_d: 1.0e-3\n  copies_per_iu: 2\n"
+         "protocol:\n"
+         "  - at: 0\n    seed: {cells: " + std::to_string(cells) +
+         ", viability: 1, volume_ml: 100}\n"
+         "  - at: 0.5\n    transduce: {moi: " + std::to_string(moi) + "}\n"
+         "outputs:\n  times: {from: 0, to: 4, step: 1}\n";
+}
+
+/// Chi-square of weighted counts (weights 1) against probabilities `prob(n)`, bins 0..K with the
+/// tail merged into K so every expected count is >= 5. Returns (statistic, degrees of freedom).
+template <class Prob>
+std::pair<double, int> chi_square(const ProdigyAbm::FinalAgents& a, Prob prob) {
+  const double total = sum(a.weight);
+  std::vector<double> observed(200, 0.0);
+  for (std::size_t i = 0; i < a.copies.size(); ++i) {
+    observed[std::min<std::size_t>(a.copies[i], 199)] += a.weight[i];
+  }
+  std::vector<double> expected;
+  std::vector<double> counts;
+  double cumulative = 0.0;
+  std::size_t n = 0;
+  for (;; ++n) {
+    const double e = total * prob(n);
+    const double tail = total * (1.0 - cumulative - prob(n));
+    if (tail < 5.0) {
+      break;
+    }
+    expected.push_back(e);
+    counts.push_back(observed[n]);
+    cumulative += prob(n);
+  }
+  double tail_observed = 0.0;
+  for (std::size_t m = n; m < observed.size(); ++m) {
+    tail_observed += observed[m];
+  }
+  expected.push_back(total * (1.0 - cumulative));
+  counts.push_back(tail_observed);
+  double chi2 = 0.0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    chi2 += (counts[i] - expected[i]) * (counts[i] - expected[i]) / expected[i];
+  }
+  return {chi2, static_cast<int>(expected.size()) - 1};
+}
+
+double critical(int df) {
+  return boost::math::quantile(boost::math::chi_squared(df), 0.999);
+}
+
+}  // namespace
+
+TEST_CASE("prodigy_abm: pure birth-death mean follows the exact exponential", "[prodigy_abm]") {
+  // N0 = 500 cells, one agent each, birth b = 0.9/d and death d = 0.3/d for 4 days.
+  // Linear birth-death: E N = N0 e^{(b-d)t}, Var N = N0 (b+d)/(b-d) e^{(b-d)t} (e^{(b-d)t} - 1).
+  const double n0 = 500.0;
+  const double b = 0.9;
+  const double d = 0.3;
+  const double t = 4.0;
+  const RunPlan plan = plan_of(
+      "cartsim: 1\nmodel: prodigy_abm\nparameters: {abm_agents: 100000, abm_dt_h: 0.5}\n"
+      "protocol:\n  - at: 0\n    seed: {cells: 500, viability: 1, volume_ml: 100}\n"
+      "outputs:\n  times: {from: 0, to: 4, step: 1}\n");
+  const int replicates = 60;
+  double mean = 0.0;
+  for (int r = 0; r < replicates; ++r) {
+    mean += sum(run_direct(plan, 11, static_cast<std::size_t>(r), {true, b, d}).weight);
+  }
+  mean /= replicates;
+  const double g = std::exp((b - d) * t);
+  const double exact = n0 * g;
+  const double se = std::sqrt(n0 * (b + d) / (b - d) * g * (g - 1.0) / replicates);
+  INFO("mean " << mean << " exact " << exact << " MC SE " << se);
+  CHECK(std::abs(mean - exact) < 4.0 * se);
+}
+
+TEST_CASE("prodigy_abm: copies after one exposure are Poisson", "[prodigy_abm]") {
+  const RunPlan plan = plan_of(exposure_scenario(20000, 3.0, 0, 1.0));
+  const auto a = run_direct(plan, 5, 0);
+  const double m = a.delivered_exposure;
+  REQUIRE(m > 0.3);
+  const auto [chi2, df] = chi_square(a, [m](std::size_t n) {
+    return std::exp(-m + static_cast<double>(n) * std::log(m) - std::lgamma(static_cast<double>(n) + 1.0));
+  });
+  INFO("delivered mean " << m << " chi2 " << chi2 << " df " << df);
+  CHECK(chi2 < critical(df));
+  // And the sample mean is the delivered mean within 4 standard errors (Var = m).
+  double mean = 0.0;
+  for (std::size_t i = 0; i < a.copies.size(); ++i) {
+    mean += a.copies[i];
+  }
+  mean /= static_cast<double>(a.copies.size());
+  CHECK(std::abs(mean - m) < 4.0 * std::sqrt(m / static_cast<double>(a.copies.size())));
+}
+
+TEST_CASE("prodigy_abm: copies after one exposure are negative binomial when selected",
+          "[prodigy_abm]") {
+  const double k = 0.5;
+  const RunPlan plan = plan_of(exposure_scenario(20000, 3.0, 1, k));
+  const auto a = run_direct(plan, 6, 0);
+  const double m = a.delivered_exposure;
+  auto nb = [m, k](std::size_t n) {
+    const double x = static_cast<double>(n);
+    return std::exp(std::lgamma(x + k) - std::lgamma(x + 1.0) - std::lgamma(k) +
+                    k * std::log(k / (k + m)) + x * std::log(m / (k + m)));
+  };
+  const auto [chi2, df] = chi_square(a, nb);
+  INFO("delivered mean " << m << " chi2 " << chi2 << " df " << df);
+  CHECK(chi2 < critical(df));
+  // Poisson with the same mean is rejected: the test can tell the two apart.
+  const auto [chi2_poisson, df_poisson] = chi_square(a, [m](std::size_t n) {
+    return std::exp(-m + static_cast<double>(n) * std::log(m) - std::lgamma(static_cast<double>(n) + 1.0));
+  });
+  CHECK(chi2_poisson > critical(df_poisson));
+}
+
+namespace {
+std::string default_example(double agents) {
+  std::ifstream in(std::string(CARTSIM_SOURCE_DIR) + "/scenarios/examples/prodigy_abm_default.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  const std::string key = "abm_agents: 4000";
+  const auto at = s.find(key);
+  REQUIRE(at != std::string::npos);
+  s.replace(at, key.size(), "abm_agents: " + std::to_string(agents));
+  return s;
+}
+}  // namespace
+
+TEST_CASE("prodigy_abm: a run is bitwise identical for 1 and 2 threads", "[prodigy_abm]") {
+  // 20000 agents: several 4096-agent blocks, so the two threads really share the agents.
+  const RunPlan plan = plan_of(default_example(20000));
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  Simulator one(plan, 3);
+  const SampleResult a = one.run(0, 1);
+  omp_set_num_threads(2);
+  Simulator two(plan, 3);
+  const SampleResult b = two.run(0, 1);
+  omp_set_num_threads(saved);
+  REQUIRE(a.ok);
+  REQUIRE(b.ok);
+  CHECK(a.series == b.series);
+  CHECK(a.metrics == b.metrics);
+  REQUIRE(a.distributions.size() == b.distributions.size());
+  for (std::size_t i = 0; i < a.distributions.size(); ++i) {
+    CHECK(a.distributions[i].cells == b.distributions[i].cells);
+  }
+  // A different replicate is a different run.
+  const SampleResult c = two.run(0, 2);
+  CHECK(c.metrics != a.metrics);
+}
+
+TEST_CASE("prodigy_abm: the weighting error shrinks as agents grow", "[prodigy_abm]") {
+  // Spread of the harvested viable cells over replicates at 400 and 25600 agents: the standard
+  // deviation should fall about 8-fold (1/sqrt(agents)); accepted: more than 3-fold (with 10
+  // replicates each SD is known to about +-25 %).
+  auto spread = [](double agents) {
+    const RunPlan plan = plan_of(default_example(agents));
+    Simulator sim(plan, 9);
+    std::vector<double> v;
+    for (std::size_t r = 0; r < 10; ++r) {
+      const SampleResult res = sim.run(0, r);
+      REQUIRE(res.ok);
+      v.push_back(res.metrics[0]);  // harvest_viable_cells
+    }
+    double m = 0.0;
+    for (double x : v) {
+      m += x;
+    }
+    m /= static_cast<double>(v.size());
+    double s = 0.0;
+    for (double x : v) {
+      s += (x - m) * (x - m);
+    }
+    return std::sqrt(s / static_cast<double>(v.size() - 1)) / m;
+  };
+  const double small = spread(400);
+  const double large = spread(25600);
+  INFO("relative SD at 400 agents " << small << ", at 25600 agents " << large);
+  CHECK(small > 3.0 * large);
+}
+
+TEST_CASE("prodigy_abm: protocol checks and descriptions are prodigy_tct's", "[prodigy_abm]") {
+  const auto model = get_model("prodigy_abm");
+  CHECK(model->info().states.size() == get_model("prodigy_tct")->info().states.size());
+  CHECK(model->info().find_parameter("abm_agents").has_value());
+  CHECK_THROWS_AS(plan_of("cartsim: 1\nmodel: prodigy_abm\nprotocol:\n  - at: 1\n    harvest: {}\n"
+                          "outputs:\n  times: {from: 0, to: 2, step: 1}\n"),
+                  ConfigError);
+  // rhs is refused: the model is run by its agents.
+  std::vector<double> y(model->num_states()), p(model->num_parameters()), dy(model->num_states());
+  CHECK_THROWS_AS(model->rhs(0.0, y, p, dy), ModelError);
+}
