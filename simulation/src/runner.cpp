@@ -343,6 +343,8 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   SampleResult result;
   result.sample = sample;
   ObserverPair fan(grid_, metrics_);
+  // Without metrics only the grid listens: two virtual calls fewer per step of a population run.
+  Observer& observer = plan_.metrics.empty() ? static_cast<Observer&>(grid_) : fan;
   bool solving = false;
   try {
     prepare(inputs);
@@ -357,7 +359,7 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
       in.p = {problem_.p.data(), static_cast<std::size_t>(problem_.p.size())};
       in.events = &problem_.events;
       in.key = RandomKey{seed_, sample, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
-      AgentRunResult r = agents->simulate(in, fan);
+      AgentRunResult r = agents->simulate(in, observer);
       result.stats = SolveStats{};
       result.stats.steps = r.steps;
       result.stats.events_fired = r.events_fired;
@@ -365,7 +367,7 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
       result.stats.stopped = r.stopped;
       result.distributions = std::move(r.distributions);
     } else {
-      result.stats = solver_->solve(problem_, fan);
+      result.stats = solver_->solve(problem_, observer);
     }
     result.metrics = metrics_.results();
   } catch (const SolverError& e) {
