@@ -29,9 +29,10 @@ std::string utc_now_iso8601() {
   return buffer;
 }
 
-std::string range_text(const ParameterInfo& p) {
+/// "[min, max]" of a parameter or an action setting.
+std::string range_text(double min, double max) {
   auto bound = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:g}", v); };
-  return fmt::format("[{}, {}]", bound(p.min), bound(p.max));
+  return fmt::format("[{}, {}]", bound(min), bound(max));
 }
 
 void print_indented(const std::string& text) {
@@ -261,7 +262,7 @@ int describe_command(const std::string& name) {
                            "range", "source");
   for (const auto& p : m.parameters) {
     std::cout << fmt::format("  {:<12} {:<12} {:>12g}  {:<22} {}{}\n", p.name, p.unit,
-                             p.default_value, range_text(p), p.source,
+                             p.default_value, range_text(p.min, p.max), p.source,
                              p.internal ? " [internal: set by the model's events]" : "");
     std::cout << fmt::format("  {:<12} {}\n", "", p.description);
   }
@@ -295,8 +296,9 @@ int describe_command(const std::string& name) {
         const std::string fallback =
             setting.default_value ? fmt::format("default {:g}", *setting.default_value)
                                   : std::string("required");
-        std::cout << fmt::format("    {:<22} {:<12} {:<14} {}\n", setting.name, setting.unit,
-                                 fallback, setting.description);
+        std::cout << fmt::format("    {:<22} {:<12} {:<14} {:<18} {}\n", setting.name,
+                                 setting.unit, fallback, range_text(setting.min, setting.max),
+                                 setting.description);
       }
     }
   }

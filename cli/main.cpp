@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cartsim/core/errors.hpp"
+#include "cartsim/sweeps/merge.hpp"
 #include "cartsim/version.hpp"
 #include "commands.hpp"
 
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
     return exit_bad_input;
   } catch (const cartsim::ConfigError& e) {
     std::cerr << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const cartsim::ShardSetError& e) {
+    std::cerr << "cartsim: error: " << e.what() << '\n';
     return exit_bad_input;
   } catch (const cartsim::ModelError& e) {
     // Unknown model names reach here from `describe`: that is bad input too.

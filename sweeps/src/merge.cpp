@@ -21,12 +21,12 @@ struct Shard {
 nlohmann::json read_json(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) {
-    throw Error("cannot read '" + file.string() + "' (is the shard complete?)");
+    throw ShardSetError("cannot read '" + file.string() + "' (is the shard complete?)");
   }
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw Error("'" + file.string() + "' is not valid JSON: " + e.what());
+    throw ShardSetError("'" + file.string() + "' is not valid JSON: " + e.what());
   }
 }
 
@@ -34,7 +34,7 @@ nlohmann::json read_json(const std::filesystem::path& file) {
 void append_csv(std::ostream& out, const std::filesystem::path& file, bool with_header) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    throw Error("cannot read '" + file.string() + "'");
+    throw ShardSetError("cannot read '" + file.string() + "'");
   }
   std::string header;
   std::getline(in, header);
@@ -54,36 +54,36 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   for (const auto& dir : dirs) {
     Shard s{dir, read_json(dir / "run.json"), 0};
     if (!s.run.contains("shard")) {
-      throw Error("'" + dir.string() + "' is not a shard's output (run.json has no 'shard')");
+      throw ShardSetError("'" + dir.string() + "' is not a shard's output (run.json has no 'shard')");
     }
     s.index = s.run["shard"]["index"].get<std::size_t>();
     shards.push_back(std::move(s));
   }
   if (shards.empty()) {
-    throw Error("merge needs at least one shard directory");
+    throw ShardSetError("merge needs at least one shard directory");
   }
   std::sort(shards.begin(), shards.end(),
             [](const Shard& a, const Shard& b) { return a.index < b.index; });
   const auto& first = shards.front().run;
   const std::size_t count = first["shard"]["count"].get<std::size_t>();
   if (shards.size() != count) {
-    throw Error("the sweep has " + std::to_string(count) + " shards; " +
+    throw ShardSetError("the sweep has " + std::to_string(count) + " shards; " +
                 std::to_string(shards.size()) + " given");
   }
   std::size_t expected_first = 0;
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const auto& r = shards[i].run;
     if (shards[i].index != i + 1) {
-      throw Error("shard " + std::to_string(i + 1) + " of " + std::to_string(count) +
+      throw ShardSetError("shard " + std::to_string(i + 1) + " of " + std::to_string(count) +
                   " is missing or given twice");
     }
     if (r["scenario"]["sha256"] != first["scenario"]["sha256"] || r["seed"] != first["seed"] ||
         r["shard"]["count"] != first["shard"]["count"]) {
-      throw Error("'" + shards[i].dir.string() +
+      throw ShardSetError("'" + shards[i].dir.string() +
                   "' comes from a different scenario, seed or shard count");
     }
     if (r["shard"]["first_sample"].get<std::size_t>() != expected_first) {
-      throw Error("the shards' sample ranges are not contiguous");
+      throw ShardSetError("the shards' sample ranges are not contiguous");
     }
     expected_first = r["shard"]["end_sample"].get<std::size_t>();
   }

@@ -13,7 +13,7 @@ function(expect_run expected_rc pattern)
 endfunction()
 
 expect_run(0 "stein2019" models)
-expect_run(0 "cvode_bdf.*cvode_adams.*odeint_dopri5.*odeint_rosenbrock4" solvers)
+expect_run(0 "cvode_bdf.*cvode_adams.*dopri5.*odeint_dopri5.*odeint_rosenbrock4" solvers)
 expect_run(0 "cartsim [0-9]+\\.[0-9]+\\.[0-9]+" --version)
 expect_run(0 "run" --help)
 expect_run(0 "Output directory" run --help)
@@ -25,3 +25,8 @@ expect_run(2 "unknown model 'stien2019'; did you mean 'stein2019'" describe stie
 expect_run(2 "" frobnicate)
 expect_run(2 "" run)
 expect_run(2 "cannot|No such|not exist|unreadable" run /nonexistent/scenario.yaml -o /tmp/cartsim-never)
+# Merging directories that are not a shard set is bad input (exit 2), not a failure.
+expect_run(2 "not a shard's output|cannot read" merge /nonexistent/shard1 /nonexistent/shard2
+           -o /tmp/cartsim-never-merged)
+# describe shows each action setting's range.
+expect_run(0 "moi +IU/cell +required +\\[0.01, 1000\\]" describe prodigy_tct)

@@ -5,9 +5,19 @@
 #include <filesystem>
 #include <vector>
 
+#include "cartsim/core/errors.hpp"
+
 namespace cartsim {
 
-/// Throws Error when the directories are not the complete, consistent set of shards of one run.
+/// The directories given are not the complete, consistent set of shards of one run (bad input:
+/// the command line exits with code 2).
+class ShardSetError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Throws ShardSetError when the directories are not the complete, consistent set of shards of
+/// one run (a missing or unreadable run.json included), Error when the output cannot be written.
 void merge_shards(const std::vector<std::filesystem::path>& shard_dirs,
                   const std::filesystem::path& out_dir);
 
