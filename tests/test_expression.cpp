@@ -40,6 +40,13 @@ TEST_CASE("expression errors name the column", "[expression]") {
   } catch (const Expression::SyntaxError& e) {
     CHECK_THAT(e.what(), Catch::Matchers::Contains("unknown name 'wieght_kg'"));
     CHECK_THAT(e.what(), Catch::Matchers::Contains("did you mean 'weight_kg'"));
+    CHECK(e.column() == 13);  // the unknown name itself, not the token after it
+  }
+  try {
+    Expression("wieght_kg / 2", {"weight_kg"});
+    FAIL("expected a syntax error");
+  } catch (const Expression::SyntaxError& e) {
+    CHECK(e.column() == 1);
   }
   CHECK_THROWS_AS(Expression("1 +", {}), Expression::SyntaxError);
   CHECK_THROWS_AS(Expression("(1 + 2", {}), Expression::SyntaxError);

@@ -186,6 +186,7 @@ class Parser {
     }
     if (current_.kind == Token::Kind::name) {
       const std::string name(current_.text);
+      const int name_column = current_.column;
       advance();
       if (at_op("(")) {
         call(name, emit);
@@ -199,8 +200,8 @@ class Parser {
       }
       throw Expression::SyntaxError(
           unknown_name_message("name", name, variables_, "known names") + " (column " +
-              std::to_string(current_.column) + ")",
-          current_.column);
+              std::to_string(name_column) + ")",
+          name_column);
     }
     fail(current_.kind == Token::Kind::end ? "unexpected end of expression"
                                            : "unexpected '" + std::string(current_.text) + "'");

@@ -272,7 +272,11 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
           pop.rules.push_back({path.string(), resolve_path(path, scenario),
                                Expression(text.string(), names), item.location()});
         } catch (const Expression::SyntaxError& e) {
-          text.fail(std::string("in the expression: ") + e.what());
+          // Point at the offending character itself: the expression is one line of text that
+          // starts at the scalar (after its opening quote).
+          InputLocation where = text.location();
+          where.column += (text.quoted() ? 1 : 0) + std::max(e.column(), 1) - 1;
+          throw ConfigError(where, std::string("in the expression: ") + e.what());
         }
       }
     }

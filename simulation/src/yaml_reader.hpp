@@ -39,6 +39,9 @@ class YamlNode {
   bool is_map() const { return node_.IsMap(); }
   bool is_list() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
+  /// A scalar written in quotes (yaml-cpp tags non-plain scalars "!"): its text starts one
+  /// column after location().
+  bool quoted() const;
   /// What the node holds, for "got ..." in messages: "'abc'", "a list", "a map", "an empty value".
   std::string describe() const;
 
