@@ -18,7 +18,7 @@ const std::array<Entry, 5> entries{{
     {"cvode_adams", "SUNDIALS CVODE, Adams-Moulton orders 1-12, Newton with dense LU; non-stiff",
      [](std::string_view n, const SolverOptions& o) { return detail::make_cvode_solver(n, false, o); }},
     {"dopri5",
-     "cartsim's Dormand-Prince 5(4) with Hairer's step control and dense output; non-stiff, fastest",
+     "cartsim's Dormand-Prince 5(4), RMS error norm, dense output; non-stiff, fastest",
      &detail::make_dopri5},
     {"odeint_dopri5", "Boost.Odeint Dormand-Prince 5(4) with dense output; non-stiff, fast",
      &detail::make_odeint_dopri5},
