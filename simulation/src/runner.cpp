@@ -619,7 +619,7 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
     out[col_dose_per_kg] = 0.0;
     out[col_infused] = 0.0;
     result.status = "not_infused";
-    result.message = refusal + "; not infused";
+    result.message = "not infused: " + refusal;
     return result;
   }
   out[col_dose_cells] = dose;
