@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -98,6 +99,7 @@ int run_command(const RunOptions& options) {
     ResultSink& inner;
     std::vector<std::string> failures;
     std::vector<double> metrics;
+    std::string status, message;  // of the single run (a chain's "not_infused" and why)
     std::size_t runs = 0;
     explicit Report(ResultSink& sink) : inner(sink) {}
     void consume(const RunRecord& run) override {
@@ -109,6 +111,8 @@ int run_command(const RunOptions& options) {
       }
       if (runs == 1) {
         metrics = run.result->metrics;
+        status = run.result->status;
+        message = run.result->message;
       }
     }
   };
@@ -130,9 +134,16 @@ int run_command(const RunOptions& options) {
                              scenario.name, scenario.model, plan.solver.name, stats.runs,
                              stats.failed, stats.threads, stats.wall_seconds);
     if (stats.runs == 1 && stats.failed == 0) {
+      std::size_t width = 16;  // a chain's names are longer (patient.Cmax, product.dose_cells)
+      for (const auto& m : plan.metrics) {
+        width = std::max(width, m.name.size());
+      }
+      if (!report.status.empty()) {
+        std::cout << "  status: " << report.status << " (" << report.message << ")\n";
+      }
       for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
         const double v = report.metrics[i];
-        std::cout << fmt::format("  {:<16} {:>14} {}\n", plan.metrics[i].name,
+        std::cout << fmt::format("  {:<{}} {:>14} {}\n", plan.metrics[i].name, width,
                                  std::isnan(v) ? std::string("NA") : fmt::format("{:.6g}", v),
                                  plan.metrics[i].unit);
       }
@@ -224,6 +235,16 @@ int merge_command(const std::vector<std::filesystem::path>& shards,
 int check_command(const std::filesystem::path& scenario_path) {
   const Scenario scenario = load_scenario(scenario_path);
   const RunPlan plan = make_plan(scenario);
+  if (scenario.chain) {
+    const ChainSpec& chain = *scenario.chain;
+    std::cout << fmt::format(
+        "ok: {} (vein-to-vein chain: {} with {} protocol steps, then {} from {:g} to {:g} d with "
+        "{} protocol steps; {} summary metrics)\n",
+        scenario.file, chain.manufacturing.model, chain.manufacturing.protocol.size(),
+        chain.patient.model, scenario.t_start, scenario.t_end, chain.patient.protocol.size(),
+        plan.metrics.size());
+    return 0;
+  }
   std::cout << fmt::format(
       "ok: {} (model {}, solver {}, {} output times from {:g} to {:g} d, {} protocol steps, "
       "{} metrics)\n",

@@ -43,9 +43,38 @@ std::string action_name(const ModelInfo& info, const Action& action) {
   return "";
 }
 
+/// Chain inputs the chain itself writes (the product into the infuse steps, the patient's weight into
+/// the manufacturing release check), so a sweep cannot address them.
+bool written_by_chain(const ChainSpec& chain, Assignment::Stage stage, const std::string& path) {
+  if (stage == Assignment::Stage::manufacturing) {
+    return path == "parameters.patient_weight_kg";
+  }
+  for (const std::size_t step : chain.infuse_steps) {
+    for (const char* setting : {"cells_per_kg", "cells", "memory_fraction", "vcn", "weight_band"}) {
+      if (path == fmt::format("protocol[{}].infuse.{}", step, setting)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> input_paths(const Scenario& scenario) {
+  if (scenario.chain) {
+    std::vector<std::string> paths;
+    for (const auto stage : {Assignment::Stage::manufacturing, Assignment::Stage::patient}) {
+      const bool made = stage == Assignment::Stage::manufacturing;
+      for (const auto& path :
+           input_paths(made ? scenario.chain->manufacturing : scenario.chain->patient)) {
+        if (!written_by_chain(*scenario.chain, stage, path)) {
+          paths.push_back((made ? "manufacturing." : "patient.") + path);
+        }
+      }
+    }
+    return paths;
+  }
   const ModelInfo& info = scenario.bound_model->info();
   std::vector<std::string> paths;
   for (const auto& p : info.parameters) {
@@ -70,6 +99,26 @@ std::vector<std::string> input_paths(const Scenario& scenario) {
 }
 
 std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::string_view path) {
+  if (scenario.chain) {
+    for (const auto stage : {Assignment::Stage::manufacturing, Assignment::Stage::patient}) {
+      const bool made = stage == Assignment::Stage::manufacturing;
+      const std::string_view prefix = made ? "manufacturing." : "patient.";
+      if (path.substr(0, prefix.size()) != prefix) {
+        continue;
+      }
+      const std::string rest(path.substr(prefix.size()));
+      if (written_by_chain(*scenario.chain, stage, rest)) {
+        return std::nullopt;
+      }
+      auto a = resolve_input_path(made ? scenario.chain->manufacturing : scenario.chain->patient,
+                                  rest);
+      if (a) {
+        a->stage = stage;
+      }
+      return a;
+    }
+    return std::nullopt;
+  }
   const ModelInfo& info = scenario.bound_model->info();
   auto starts = [&](std::string_view prefix) { return path.substr(0, prefix.size()) == prefix; };
   if (starts("parameters.")) {
@@ -110,6 +159,13 @@ std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::stri
 }
 
 double base_value(const RunPlan& plan, const Assignment& target) {
+  if (plan.chain && target.stage != Assignment::Stage::model) {
+    Assignment inner = target;
+    inner.stage = Assignment::Stage::model;
+    return base_value(target.stage == Assignment::Stage::manufacturing ? plan.chain->manufacturing
+                                                                       : plan.chain->patient,
+                      inner);
+  }
   switch (target.target) {
     case Assignment::Target::parameter:
       return plan.problem.p[static_cast<Eigen::Index>(target.index)];

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cartsim/core/errors.hpp"
+#include "cartsim/models/cart_patient.hpp"
 #include "cartsim/models/registry.hpp"
 
 namespace cartsim {
@@ -191,9 +192,102 @@ void assign_protocol(const OdeModel& model, std::vector<ProtocolStep>& steps, co
   }
 }
 
+/// What a chain reads from the harvest (kind final), after the scenario's manufacturing metrics;
+/// then the product's memory-like phenotype fractions.
+const std::vector<std::string>& product_readouts() {
+  static const std::vector<std::string> names = {"car_positive_cells", "viability",
+                                                 "vcn_per_car_cell", "release_pass",
+                                                 "release_failures"};
+  return names;
+}
+
+std::size_t setting_index(const ActionInfo& action, std::string_view name) {
+  for (std::size_t k = 0; k < action.settings.size(); ++k) {
+    if (action.settings[k].name == name) {
+      return k;
+    }
+  }
+  throw ModelError(fmt::format("action '{}' has no setting '{}'", action.name, name));
+}
+
+RunPlan make_chain_plan(const Scenario& scenario) {
+  const ChainSpec& spec = *scenario.chain;
+  auto chain = std::make_shared<ChainPlan>();
+  chain->manufacturing = make_plan(spec.manufacturing);
+  chain->manufacturing_metrics = chain->manufacturing.metrics.size();
+  std::vector<std::string> readouts = product_readouts();
+  readouts.insert(readouts.end(), spec.product.memory_like.begin(), spec.product.memory_like.end());
+  for (const auto& name : readouts) {
+    MetricSpec m;
+    m.name = "(product) " + name;
+    m.kind = MetricKind::final;
+    m.variable = name;
+    chain->manufacturing.metrics.push_back(std::move(m));
+  }
+  chain->patient = make_plan(spec.patient);
+  chain->patient_metrics = chain->patient.metrics.size();
+  chain->product = spec.product;
+  chain->infuse_steps = spec.infuse_steps;
+  const ModelInfo& patient = chain->patient.model->info();
+  const auto infuse = patient.find_action("infuse");
+  const auto weight = patient.find_parameter("body_weight_kg");
+  if (!infuse || !weight) {
+    throw ModelError("model '" + patient.name + "' cannot be a chain's patient half");
+  }
+  const ActionInfo& action = patient.actions[*infuse];
+  chain->infuse_cells_per_kg = setting_index(action, "cells_per_kg");
+  chain->infuse_cells = setting_index(action, "cells");
+  chain->infuse_memory_fraction = setting_index(action, "memory_fraction");
+  chain->infuse_vcn = setting_index(action, "vcn");
+  chain->infuse_weight_band = setting_index(action, "weight_band");
+  chain->body_weight = *weight;
+  chain->manufacturing_weight =
+      chain->manufacturing.model->info().find_parameter("patient_weight_kg");
+
+  RunPlan plan = chain->patient;
+  plan.metrics = scenario.outputs.metrics;
+  plan.file = scenario.file;
+  plan.chain = std::move(chain);
+  return plan;
+}
+
 }  // namespace
 
+const std::vector<MetricSpec>& product_columns() {
+  static const std::vector<MetricSpec> columns = [] {
+    const std::vector<std::array<const char*, 3>> table = {
+        {"product.car_cells", "cells", "CAR+ viable cells at harvest"},
+        {"product.viability", "1", "viability at harvest"},
+        {"product.vcn", "copies/cell", "vector copies per CAR+ cell at harvest"},
+        {"product.memory_fraction", "1",
+         "memory-like share of the T cells at harvest (the phenotypes in product.memory_like)"},
+        {"product.release_pass", "1",
+         "1 if the harvest meets the manufacturing model's release specification, else 0"},
+        {"product.release_failures", "1",
+         "failed release criteria (the manufacturing model's code; 0: none)"},
+        {"product.weight_kg", "kg", "patient body weight the dose is computed for"},
+        {"product.dose_cells", "cells",
+         "CAR+ viable cells prescribed to the patient (0 when not infused)"},
+        {"product.dose_per_kg", "cells/kg", "product.dose_cells / product.weight_kg"},
+        {"product.infused", "1", "1 if the product was infused, 0 if not (see status)"}};
+    std::vector<MetricSpec> out;
+    for (const auto& [name, unit, description] : table) {
+      MetricSpec m;
+      m.name = name;
+      m.kind = MetricKind::final;
+      m.unit = unit;
+      m.description = description;
+      out.push_back(std::move(m));
+    }
+    return out;
+  }();
+  return columns;
+}
+
 RunPlan make_plan(const Scenario& scenario) {
+  if (scenario.chain) {
+    return make_chain_plan(scenario);
+  }
   RunPlan plan;
   plan.model = scenario.bound_model ? scenario.bound_model : get_model(scenario.model);
   const OdeModel& model = *plan.model;
@@ -389,6 +483,170 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   }
   result.rows = grid_.rows();
   result.series = grid_.values().topRows(static_cast<Eigen::Index>(grid_.rows()));
+  return result;
+}
+
+std::unique_ptr<SampleRunner> make_sample_runner(const RunPlan& plan, std::uint64_t seed) {
+  if (plan.chain) {
+    return std::make_unique<ChainSimulator>(plan, seed);
+  }
+  return std::make_unique<Simulator>(plan, seed);
+}
+
+ChainSimulator::ChainSimulator(const RunPlan& plan, std::uint64_t seed)
+    : plan_(plan),
+      chain_(*plan.chain),
+      manufacturing_(plan.chain->manufacturing, seed),
+      patient_(plan.chain->patient, seed) {}
+
+namespace {
+// Positions of the product columns in a chain's metrics (product_columns() order).
+enum ProductColumn : std::size_t {
+  col_car_cells, col_viability, col_vcn, col_memory_fraction, col_release_pass,
+  col_release_failures, col_weight, col_dose_cells, col_dose_per_kg, col_infused, num_columns
+};
+
+void add_stats(SolveStats& into, const SolveStats& more) {
+  into.steps += more.steps;
+  into.rhs_evaluations += more.rhs_evaluations;
+  into.jacobian_evaluations += more.jacobian_evaluations;
+  into.events_fired += more.events_fired;
+  into.t_final = more.t_final;
+  into.stopped = more.stopped;
+}
+}  // namespace
+
+SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
+                                 std::span<const Assignment> inputs) {
+  using models::CartPatient;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  manufacturing_inputs_.clear();
+  patient_inputs_.clear();
+  double weight = chain_.patient.problem.p[static_cast<Eigen::Index>(chain_.body_weight)];
+  for (const auto& a : inputs) {
+    if (a.stage == Assignment::Stage::manufacturing) {
+      manufacturing_inputs_.push_back(a);
+    } else {
+      patient_inputs_.push_back(a);
+      if (a.target == Assignment::Target::parameter && a.index == chain_.body_weight) {
+        weight = a.value;
+      }
+    }
+  }
+  // The release check's CAR+ cells per kg is for this patient.
+  if (chain_.manufacturing_weight) {
+    manufacturing_inputs_.push_back(
+        Assignment{Assignment::Target::parameter, *chain_.manufacturing_weight, 0, weight,
+                   Assignment::Stage::manufacturing});
+  }
+
+  SampleResult result;
+  result.sample = sample;
+  result.metrics.assign(plan_.metrics.size(), nan);
+  auto& out = result.metrics;
+  out[col_weight] = weight;
+  const SampleResult made = manufacturing_.run(sample, replicate, manufacturing_inputs_);
+  std::copy_n(made.metrics.begin(), chain_.manufacturing_metrics, out.begin() + num_columns);
+  result.stats = made.stats;
+  if (!made.ok) {
+    result.ok = false;
+    result.message = "manufacturing: " + made.message;
+    return result;
+  }
+
+  // The product, read at harvest.
+  const double* read = made.metrics.data() + chain_.manufacturing_metrics;
+  const double car_cells = read[0];
+  const double vcn = read[2];
+  const bool released = read[3] == 1.0;
+  double memory = 0.0;
+  for (std::size_t k = 0; k < chain_.product.memory_like.size(); ++k) {
+    memory += read[product_readouts().size() + k];
+  }
+  memory = std::clamp(memory, 0.0, 1.0);
+  out[col_car_cells] = car_cells;
+  out[col_viability] = read[1];
+  out[col_vcn] = vcn;
+  out[col_memory_fraction] = memory;
+  out[col_release_pass] = read[3];
+  out[col_release_failures] = read[4];
+
+  // The dose: from the product, the patient's weight and the rules.
+  const ProductRules& rules = chain_.product;
+  const double available = std::min(car_cells * rules.recovery, rules.cap_cells);
+  double cells_per_kg = 0.0;  // the infuse step's settings
+  double cells = 0.0;
+  double weight_band = 0.0;
+  std::string refusal;
+  switch (rules.dose) {
+    case ProductRules::Dose::label:
+      weight_band = 1.0;
+      if (weight <= CartPatient::band_weight_kg) {
+        cells_per_kg = std::min(available / weight, CartPatient::band_max_per_kg);
+        if (!(cells_per_kg >= CartPatient::band_min_per_kg)) {
+          refusal = fmt::format("{:.4g} CAR+ cells available give {:.4g} cells/kg, below the "
+                                "label's {:g} cells/kg for a {:g}-kg patient",
+                                available, cells_per_kg, CartPatient::band_min_per_kg, weight);
+        }
+      } else {
+        cells = std::min(available, CartPatient::band_max_total);
+        if (!(cells >= CartPatient::band_min_total)) {
+          refusal = fmt::format("{:.4g} CAR+ cells available, below the label's {:g} cells for "
+                                "a {:g}-kg patient",
+                                available, CartPatient::band_min_total, weight);
+        }
+      }
+      break;
+    case ProductRules::Dose::whole_product:
+      cells = available;
+      break;
+    case ProductRules::Dose::per_kg:
+      cells = std::min(available, rules.dose_value * weight);
+      break;
+    case ProductRules::Dose::flat:
+      cells = std::min(available, rules.dose_value);
+      break;
+  }
+  const double dose = cells_per_kg > 0.0 ? cells_per_kg * weight : cells;
+  if (refusal.empty() && !(dose > 0.0)) {
+    refusal = "the product has no CAR+ cells to give";
+  }
+  if (!released && !rules.infuse_failed_release) {
+    refusal = fmt::format("the product failed release (release_failures {:g})", read[4]);
+  }
+  if (!refusal.empty()) {
+    out[col_dose_cells] = 0.0;
+    out[col_dose_per_kg] = 0.0;
+    out[col_infused] = 0.0;
+    result.status = "not_infused";
+    result.message = "not infused: " + refusal;
+    return result;
+  }
+  out[col_dose_cells] = dose;
+  out[col_dose_per_kg] = dose / weight;
+  out[col_infused] = 1.0;
+
+  for (const std::size_t step : chain_.infuse_steps) {
+    auto set = [&](std::size_t setting, double value) {
+      patient_inputs_.push_back(Assignment{Assignment::Target::protocol_setting, step, setting,
+                                           value, Assignment::Stage::patient});
+    };
+    set(chain_.infuse_cells_per_kg, cells_per_kg);
+    set(chain_.infuse_cells, cells_per_kg > 0.0 ? 0.0 : cells);
+    set(chain_.infuse_weight_band, weight_band);
+    set(chain_.infuse_memory_fraction, memory);
+    set(chain_.infuse_vcn, vcn);
+  }
+  SampleResult treated = patient_.run(sample, replicate, patient_inputs_);
+  std::copy_n(treated.metrics.begin(), chain_.patient_metrics,
+              out.begin() + num_columns + chain_.manufacturing_metrics);
+  add_stats(result.stats, treated.stats);
+  result.rows = treated.rows;
+  result.series = std::move(treated.series);
+  if (!treated.ok) {
+    result.ok = false;
+    result.message = "patient: " + treated.message;
+  }
   return result;
 }
 

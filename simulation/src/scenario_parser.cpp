@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <fstream>
@@ -22,6 +23,7 @@
 
 #include "cartsim/core/text.hpp"
 #include "cartsim/models/registry.hpp"
+#include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
 #include "parse_values.hpp"
 #include "protocol_parser.hpp"
@@ -519,12 +521,15 @@ SolverSettings parse_solver(const YamlNode& node, const std::string& default_nam
 
 /// outputs.timeseries (all | none | [sample, ...]) and outputs.bands (true | false; default: true
 /// for a sweep). Needs the sweep, to check sample indices.
-void parse_output_selection(const YamlNode& outputs, Scenario& s) {
+void parse_output_selection(const std::optional<YamlNode>& outputs, Scenario& s) {
   s.outputs.bands = s.sweep.is_sweep();  // several samples or replicates
-  if (const auto bands = outputs.find("bands")) {
+  if (!outputs) {
+    return;
+  }
+  if (const auto bands = outputs->find("bands")) {
     s.outputs.bands = bands->boolean();
   }
-  const auto series = outputs.find("timeseries");
+  const auto series = outputs->find("timeseries");
   if (!series) {
     return;
   }
@@ -554,43 +559,13 @@ void parse_output_selection(const YamlNode& outputs, Scenario& s) {
   }
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-
-ModelCatalog shipped_models() {
-  return ModelCatalog{[](std::string_view name) { return find_model(name); },
-                      [] { return model_names(); }};
-}
-
-Scenario parse_scenario(const std::string& text, const std::string& file_label) {
-  return parse_scenario(text, file_label, shipped_models());
-}
-
-Scenario parse_scenario(const std::string& text, const std::string& file_label,
-                        const ModelCatalog& catalog) {
-  const YamlNode root = parse_document(text, file_label);
-  root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
-                   "time", "protocol", "solver", "outputs", "sweep", "sensitivity"});
-
-  Scenario s;
-  s.file = file_label;
-  s.text = text;
-  if (const auto version = root.find("cartsim")) {
-    s.schema_version = parse_schema_version(*version);
-  }
-  const auto name = root.find("name");
-  s.name = name ? parse_name(*name) : default_name(file_label);
-  if (const auto description = root.find("description")) {
-    s.description = description->string();
-  }
+/// model, parameters, initial_state, outputs, time, protocol and solver: the run of one model (a
+/// single-model scenario, or one half of a chain, whose `outputs` hold no timeseries/bands).
+void parse_run(const YamlNode& root, const ModelCatalog& catalog, Scenario& s, bool half) {
   const auto model = parse_model(root.required("model"), catalog);
   const ModelInfo& info = model->info();
   s.model = info.name;
   s.bound_model = model;
-  if (const auto seed = root.find("seed")) {
-    s.seed = seed->integer();
-  }
   if (const auto parameters = optional_section(root, "parameters")) {
     s.parameters = parse_parameters(*parameters, info);
   }
@@ -600,7 +575,11 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
 
   // The output grid comes before `time`, whose defaults are its first and last times.
   const YamlNode outputs = root.required("outputs");
-  outputs.check_keys({"times", "variables", "metrics", "timeseries", "bands"});
+  if (half) {
+    outputs.check_keys({"times", "variables", "metrics"});
+  } else {
+    outputs.check_keys({"times", "variables", "metrics", "timeseries", "bands"});
+  }
   const YamlNode times = outputs.required("times");
   s.outputs.times = parse_output_times(times);
   parse_time(optional_section(root, "time"), times, s);
@@ -622,6 +601,269 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
   s.solver.name = info.default_solver.empty() ? std::string("cvode_bdf") : info.default_solver;
   if (const auto solver = optional_section(root, "solver")) {
     s.solver = parse_solver(*solver, s.solver.name);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vein-to-vein chains: manufacturing, patient, product
+
+/// Harvest read-outs a manufacturing half must have (besides the memory-like phenotypes).
+constexpr std::array<const char*, 5> harvest_readouts = {
+    "car_positive_cells", "viability", "vcn_per_car_cell", "release_pass", "release_failures"};
+/// Settings of the patient's `infuse` that the chain writes.
+constexpr std::array<const char*, 5> product_settings = {"cells_per_kg", "cells",
+                                                         "memory_fraction", "vcn", "weight_band"};
+const std::vector<std::string> phenotypes = {"naive_scm", "cm", "em", "effector"};
+
+double positive_number(const YamlNode& node, std::string_view what) {
+  const double v = node.number();
+  if (!(v > 0.0)) {
+    node.fail(fmt::format("{} = {} must be > 0", what, v));
+  }
+  return v;
+}
+
+ProductRules parse_product(const YamlNode& node) {
+  node.check_keys({"dose", "cap_cells", "recovery", "infuse_failed_release", "memory_like"});
+  ProductRules rules;
+  if (const auto dose = node.find("dose")) {
+    if (dose->is_map()) {
+      dose->check_keys({"cells_per_kg", "cells"});
+      const auto per_kg = dose->find("cells_per_kg");
+      const auto cells = dose->find("cells");
+      if ((per_kg ? 1 : 0) + (cells ? 1 : 0) != 1) {
+        dose->fail("a dose map needs exactly one of 'cells_per_kg' (CAR+ cells/kg) and 'cells' "
+                   "(CAR+ cells)");
+      }
+      rules.dose = per_kg ? ProductRules::Dose::per_kg : ProductRules::Dose::flat;
+      rules.dose_value = per_kg ? positive_number(*per_kg, "cells_per_kg")
+                                : positive_number(*cells, "cells");
+    } else {
+      const std::string mode = dose->string();
+      if (mode == "label") {
+        rules.dose = ProductRules::Dose::label;
+      } else if (mode == "whole_product") {
+        rules.dose = ProductRules::Dose::whole_product;
+      } else {
+        dose->fail(unknown_name_message("dose rule", mode, {"label", "whole_product"},
+                                        "give label, whole_product, {cells_per_kg: X} or "
+                                        "{cells: X}"));
+      }
+    }
+  }
+  if (const auto cap = node.find("cap_cells")) {
+    rules.cap_cells = positive_number(*cap, "cap_cells");
+  }
+  if (const auto recovery = node.find("recovery")) {
+    rules.recovery = recovery->number();
+    if (!(rules.recovery > 0.0 && rules.recovery <= 1.0)) {
+      recovery->fail(fmt::format("recovery = {} must be in (0, 1] (share of the harvest's CAR+ "
+                                 "cells left to dose)",
+                                 rules.recovery));
+    }
+  }
+  if (const auto failed = node.find("infuse_failed_release")) {
+    rules.infuse_failed_release = failed->boolean();
+  }
+  if (const auto memory = node.find("memory_like")) {
+    rules.memory_like.clear();
+    const auto items = memory->items();
+    if (items.empty()) {
+      memory->fail("the list of memory-like phenotypes is empty; give some of " + join(phenotypes));
+    }
+    for (const auto& item : items) {
+      const std::string name = item.string();
+      if (std::find(phenotypes.begin(), phenotypes.end(), name) == phenotypes.end()) {
+        item.fail(unknown_name_message("phenotype", name, phenotypes, "phenotypes"));
+      }
+      const std::string observable = name + "_fraction";
+      if (std::find(rules.memory_like.begin(), rules.memory_like.end(), observable) !=
+          rules.memory_like.end()) {
+        item.fail(fmt::format("phenotype '{}' is listed twice", name));
+      }
+      rules.memory_like.push_back(observable);
+    }
+  }
+  return rules;
+}
+
+/// A half's metrics as summary columns named "HALF.METRIC".
+void add_prefixed(std::vector<MetricSpec>& into, const std::vector<MetricSpec>& metrics,
+                  const std::string& half) {
+  for (MetricSpec m : metrics) {
+    m.name = half + "." + m.name;
+    into.push_back(std::move(m));
+  }
+}
+
+void parse_chain(const YamlNode& root, const ModelCatalog& catalog, Scenario& s) {
+  if (const auto model = root.find("model")) {
+    model->fail("a scenario runs either one model ('model:') or a vein-to-vein chain "
+                "('manufacturing:', 'patient:', 'product:'), not both");
+  }
+  for (const char* key : {"parameters", "initial_state", "time", "protocol", "solver"}) {
+    if (const auto node = root.find(key)) {
+      node->fail(fmt::format("in a vein-to-vein chain '{}' belongs inside 'manufacturing:' or "
+                             "'patient:'",
+                             key));
+    }
+  }
+  const std::vector<std::string> half_keys = {"model",    "parameters", "initial_state", "time",
+                                              "protocol", "solver",     "outputs"};
+  const YamlNode made_node = root.required("manufacturing");
+  made_node.expect_map();
+  made_node.check_keys(half_keys);
+  const YamlNode patient_node = root.required("patient");
+  patient_node.expect_map();
+  patient_node.check_keys(half_keys);
+
+  auto chain = std::make_shared<ChainSpec>();
+  if (const auto product = optional_section(root, "product")) {
+    chain->product = parse_product(*product);
+  }
+
+  // Each half's model is checked for what the chain needs before the rest of the half is read.
+  std::vector<std::string> readouts(harvest_readouts.begin(), harvest_readouts.end());
+  readouts.insert(readouts.end(), chain->product.memory_like.begin(),
+                  chain->product.memory_like.end());
+  const YamlNode made_model = made_node.required("model");
+  const auto made_bound = parse_model(made_model, catalog);
+  for (const auto& name : readouts) {
+    if (!made_bound->resolve(name)) {
+      made_model.fail(fmt::format(
+          "model '{}' cannot be the manufacturing half of a chain: it has no harvest read-out "
+          "'{}' (prodigy_tct and prodigy_abm have them)",
+          made_bound->info().name, name));
+    }
+  }
+  Scenario& made = chain->manufacturing;
+  made.file = s.file;
+  made.name = s.name;
+  made.seed = s.seed;
+  parse_run(made_node, catalog, made, true);
+  for (const auto& o : made.parameters) {
+    if (o.name == "patient_weight_kg") {
+      throw ConfigError(o.where, "in a vein-to-vein chain the release check uses the patient's "
+                                 "weight (patient.parameters.body_weight_kg); do not set "
+                                 "manufacturing.parameters.patient_weight_kg");
+    }
+  }
+
+  const YamlNode patient_model = patient_node.required("model");
+  const ModelInfo& info = parse_model(patient_model, catalog)->info();
+  const auto infuse = info.find_action("infuse");
+  bool fits = infuse.has_value() && info.find_parameter("body_weight_kg").has_value();
+  std::array<std::size_t, product_settings.size()> setting{};
+  for (std::size_t k = 0; fits && k < product_settings.size(); ++k) {
+    fits = false;
+    const auto& settings = info.actions[*infuse].settings;
+    for (std::size_t j = 0; j < settings.size(); ++j) {
+      if (settings[j].name == product_settings[k]) {
+        setting[k] = j;
+        fits = true;
+      }
+    }
+  }
+  if (!fits) {
+    patient_model.fail(fmt::format(
+        "model '{}' cannot be the patient half of a chain: it needs an 'infuse' action with "
+        "settings cells_per_kg, cells, memory_fraction, vcn and weight_band, and a parameter "
+        "body_weight_kg (cart_patient has them)",
+        info.name));
+  }
+  Scenario& patient = chain->patient;
+  patient.file = s.file;
+  patient.name = s.name;
+  patient.seed = s.seed;
+  parse_run(patient_node, catalog, patient, true);
+  const auto protocol = optional_section(patient_node, "protocol");
+  for (std::size_t i = 0; i < patient.protocol.size(); ++i) {
+    Action& action = patient.protocol[i].action;
+    if (action.kind != ActionKind::model || action.model_action != *infuse) {
+      continue;
+    }
+    // The product decides these; a value written here would be silently replaced.
+    const YamlNode settings = protocol->items()[i].required("infuse");
+    for (const char* name : product_settings) {
+      if (const auto given = settings.is_map() ? settings.find(name) : std::nullopt) {
+        given->fail(fmt::format(
+            "in a vein-to-vein chain the product sets the infusion's '{}' (the dose follows "
+            "product.dose and the patient's weight; memory_fraction and vcn come from the "
+            "harvest); leave it out",
+            name));
+      }
+    }
+    // Placeholders until each sample writes the product in: one free-dosed cell.
+    action.settings[setting[0]] = 0.0;
+    action.settings[setting[1]] = 1.0;
+    action.settings[setting[4]] = 0.0;
+    chain->infuse_steps.push_back(i);
+  }
+  if (chain->infuse_steps.empty()) {
+    (protocol ? *protocol : patient_node)
+        .fail("the patient half of a chain needs an 'infuse' step: the product is given there");
+  }
+
+  // The whole, as the runner and the output files see it: the patient's time span and grid.
+  s.model = made.model + " -> " + patient.model;
+  s.bound_model = patient.bound_model;
+  s.t_start = patient.t_start;
+  s.t_end = patient.t_end;
+  s.start_where = patient.start_where;
+  s.solver = patient.solver;
+  s.outputs.times = patient.outputs.times;
+  s.outputs.variables = patient.outputs.variables;
+  s.outputs.metrics = product_columns();
+  add_prefixed(s.outputs.metrics, made.outputs.metrics, "manufacturing");
+  add_prefixed(s.outputs.metrics, patient.outputs.metrics, "patient");
+  s.chain = std::move(chain);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+ModelCatalog shipped_models() {
+  return ModelCatalog{[](std::string_view name) { return find_model(name); },
+                      [] { return model_names(); }};
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file_label) {
+  return parse_scenario(text, file_label, shipped_models());
+}
+
+Scenario parse_scenario(const std::string& text, const std::string& file_label,
+                        const ModelCatalog& catalog) {
+  const YamlNode root = parse_document(text, file_label);
+  root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
+                   "time", "protocol", "solver", "outputs", "sweep", "sensitivity",
+                   "manufacturing", "patient", "product"});
+
+  Scenario s;
+  s.file = file_label;
+  s.text = text;
+  if (const auto version = root.find("cartsim")) {
+    s.schema_version = parse_schema_version(*version);
+  }
+  const auto name = root.find("name");
+  s.name = name ? parse_name(*name) : default_name(file_label);
+  if (const auto description = root.find("description")) {
+    s.description = description->string();
+  }
+  if (const auto seed = root.find("seed")) {
+    s.seed = seed->integer();
+  }
+  const bool chain = root.find("manufacturing") || root.find("patient") || root.find("product");
+  std::optional<YamlNode> outputs;
+  if (chain) {
+    parse_chain(root, catalog, s);
+    outputs = optional_section(root, "outputs");
+    if (outputs) {
+      outputs->check_keys({"timeseries", "bands"});
+    }
+  } else {
+    parse_run(root, catalog, s, false);
+    outputs = root.required("outputs");
   }
   // Last: sweep paths refer to the parameters, states and protocol steps above.
   if (const auto sweep = optional_section(root, "sweep")) {

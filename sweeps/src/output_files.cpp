@@ -17,6 +17,9 @@ namespace {
 
 /// "peak transgene level: max of C" (the settings in force).
 std::string describe_metric(const MetricSpec& m) {
+  if (m.variable.empty()) {
+    return m.description;  // a chain's product column
+  }
   std::string detail = fmt::format("{} of {}", to_string(m.kind), m.variable);
   if (metric_uses_window(m.kind)) {
     detail += fmt::format(" over [{}, {}] d", format_number(m.from), format_number(m.to));
@@ -31,6 +34,16 @@ std::string describe_metric(const MetricSpec& m) {
 }
 
 std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const std::string& name) {
+  if (plan.chain) {
+    for (const bool made : {true, false}) {
+      const std::string prefix = made ? "manufacturing." : "patient.";
+      if (name.rfind(prefix, 0) == 0) {
+        return unit_of_input(made ? plan.chain->manufacturing : plan.chain->patient,
+                             made ? scenario.chain->manufacturing : scenario.chain->patient,
+                             name.substr(prefix.size()));
+      }
+    }
+  }
   const ModelInfo& info = plan.model->info();
   if (name.rfind("parameters.", 0) == 0) {
     if (const auto i = info.find_parameter(name.substr(11))) {
@@ -87,7 +100,9 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
     out << "summary.csv," << csv_quote(name) << ','
         << csv_quote(unit_of_input(plan, scenario, name)) << ",input of the sample\n";
   }
-  out << "summary.csv,status,1,ok or failed\n";
+  out << (plan.chain ? "summary.csv,status,1,ok; failed; or not_infused (the product was not "
+                       "given: failed release or too few cells; see message)\n"
+                     : "summary.csv,status,1,ok or failed\n");
   for (const auto& m : plan.metrics) {
     out << "summary.csv," << csv_quote(m.name) << ',' << csv_quote(m.unit) << ','
         << csv_quote(describe_metric(m)) << '\n';
@@ -99,7 +114,8 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
   out << "summary.csv,events_fired,1,protocol and model events applied\n";
   out << "summary.csv,t_final,d,time the run ended (end time; earlier after a stop event or a "
          "failure)\n";
-  out << "summary.csv,message,1,error message of a failed run (empty when ok)\n";
+  out << "summary.csv,message,1,error message of a failed run (empty when ok; a chain: why the "
+         "product was not infused)\n";
   if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
     out << "distributions.csv,distribution,1,name of the histogram (the model's docs describe each)\n";
     out << "distributions.csv,unit,1,unit of the binned quantity\n";
@@ -300,7 +316,8 @@ void OutputWriter::consume(const RunRecord& run) {
     line_ += ',';
     line_ += format_number(v);
   }
-  line_ += r.ok ? ",ok" : ",failed";
+  line_ += ',';
+  line_ += !r.ok ? "failed" : r.status.empty() ? "ok" : r.status;
   for (double v : r.metrics) {
     line_ += ',';
     line_ += format_number(v);
@@ -388,6 +405,10 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
                    {"sha256", detail::sha256_hex(scenario_.text)},
                    {"schema_version", scenario_.schema_version}};
   j["model"] = plan_.model->info().name;
+  if (plan_.chain) {
+    j["chain"] = {{"manufacturing", plan_.chain->manufacturing.model->info().name},
+                  {"patient", plan_.chain->patient.model->info().name}};
+  }
   j["seed"] = scenario_.seed;
   j["solver"] = {{"name", plan_.solver.name},     {"rtol", o.rtol},
                  {"atol", o.atol},               {"max_steps", o.max_steps},

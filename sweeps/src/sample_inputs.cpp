@@ -24,7 +24,8 @@ std::size_t column_of(std::vector<std::string>& columns, const std::string& name
 }
 
 bool same_target(const Assignment& a, const Assignment& b) {
-  return a.target == b.target && a.index == b.index && a.setting == b.setting;
+  return a.target == b.target && a.index == b.index && a.setting == b.setting &&
+         a.stage == b.stage;
 }
 }  // namespace
 

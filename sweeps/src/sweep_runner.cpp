@@ -66,9 +66,9 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
 
   // One simulator per thread, reused for every run it takes. Which thread runs a sample never
   // changes the sample's numbers: simulators keep no state from one run to the next.
-  std::vector<std::unique_ptr<Simulator>> simulators(static_cast<std::size_t>(threads));
+  std::vector<std::unique_ptr<SampleRunner>> simulators(static_cast<std::size_t>(threads));
   for (auto& s : simulators) {
-    s = std::make_unique<Simulator>(plan, scenario.seed);
+    s = make_sample_runner(plan, scenario.seed);
   }
 
   // Chunks bound memory (results wait for the writer) and keep both threads busy.
@@ -84,7 +84,7 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
     std::exception_ptr failure;
 #pragma omp parallel num_threads(threads)
     {
-      Simulator& simulator = *simulators[static_cast<std::size_t>(omp_get_thread_num())];
+      SampleRunner& simulator = *simulators[static_cast<std::size_t>(omp_get_thread_num())];
       std::vector<Assignment> assignments;
 #pragma omp for schedule(dynamic, 4)
       for (std::size_t i = 0; i < count; ++i) {

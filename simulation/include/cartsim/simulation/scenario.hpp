@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,8 @@ struct OutputSettings {
   bool bands = false;  ///< percentile bands (5/25/50/75/95) per variable and time; default: on for sweeps
 };
 
+struct ChainSpec;
+
 struct Scenario {
   std::string file;  ///< path as given (for messages and provenance)
   std::string text;  ///< the file's full text (its SHA-256 goes into run.json)
@@ -100,6 +103,32 @@ struct Scenario {
   std::uint64_t seed = 0;
   SweepSpec sweep;  ///< a single sample unless the scenario has a `sweep:` section
   std::optional<SensitivitySpec> sensitivity;  ///< `sensitivity:` section (cartsim sensitivity)
+  /// A vein-to-vein chain (`manufacturing:`, `patient:`, `product:`), else null. In a chain the
+  /// fields above describe the whole: `model` is "MANUFACTURING -> PATIENT", `bound_model`, the time
+  /// span, solver and output grid are the patient's, and `outputs.metrics` are the summary columns
+  /// (product.*, manufacturing.*, patient.*).
+  std::shared_ptr<const ChainSpec> chain;
+};
+
+/// `product:` of a chain: how the harvest becomes the dose (docs/scenario_reference.md).
+struct ProductRules {
+  enum class Dose { label, whole_product, per_kg, flat };
+  Dose dose = Dose::label;
+  double dose_value = 0.0;  ///< per_kg: CAR+ cells/kg; flat: CAR+ cells
+  double cap_cells = std::numeric_limits<double>::infinity();  ///< at most this many CAR+ cells
+  double recovery = 1.0;  ///< share of the harvest's CAR+ cells left to dose (formulation, cryo)
+  bool infuse_failed_release = false;  ///< infuse a product that fails release
+  /// Manufacturing observables (fractions of T cells) summed into the patient's memory_fraction.
+  std::vector<std::string> memory_like = {"naive_scm_fraction", "cm_fraction"};
+};
+
+/// A manufacturing run chained into a patient run: per sample, the harvest becomes the product,
+/// the product and the patient's weight give the dose, and the patient's infuse steps receive it.
+struct ChainSpec {
+  Scenario manufacturing;  ///< single-model scenario of the manufacturing half
+  Scenario patient;        ///< single-model scenario of the patient half
+  ProductRules product;
+  std::vector<std::size_t> infuse_steps;  ///< patient protocol steps that give the product
 };
 
 /// Finds a model by name (nullptr when unknown) and lists the known names, for the parser.

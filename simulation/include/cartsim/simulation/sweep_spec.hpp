@@ -27,11 +27,15 @@ namespace cartsim {
 /// protocol[i].ACTION.SETTING or protocol[i].at.
 struct Assignment {
   enum class Target { parameter, initial_state, protocol_setting, protocol_time };
+  /// Which run the input belongs to: the scenario's one model, or a half of a vein-to-vein chain
+  /// (paths manufacturing.* and patient.*).
+  enum class Stage : unsigned char { model, manufacturing, patient };
   Target target = Target::parameter;
   std::size_t index = 0;    ///< parameter or state index; protocol: the step index
   std::size_t setting = 0;  ///< protocol_setting: dose.amount / dilute.factor / set.value are 0;
                             ///< a model action's settings are numbered as declared
   double value = 0.0;
+  Stage stage = Stage::model;
 };
 
 
