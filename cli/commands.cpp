@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "cartsim/core/agent_model.hpp"
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/registry.hpp"
 #include "cartsim/simulation/runner.hpp"
@@ -34,6 +35,15 @@ std::string utc_now_iso8601() {
 std::string range_text(double min, double max) {
   auto bound = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:g}", v); };
   return fmt::format("[{}, {}]", bound(min), bound(max));
+}
+
+/// What integrates the plan: the solver's name, or the model's own engine for an agent model
+/// (which ignores `solver`).
+std::string integrator_name(const RunPlan& plan) {
+  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
+    return "its own agent engine";
+  }
+  return "solver " + plan.solver.name;
 }
 
 void print_indented(const std::string& text) {
@@ -129,9 +139,9 @@ int run_command(const RunOptions& options) {
                              stats.failed - report.failures.size());
   }
   if (!options.quiet) {
-    std::cout << fmt::format("cartsim: ran '{}' (model {}, solver {}): {} run(s), {} failed, "
+    std::cout << fmt::format("cartsim: ran '{}' (model {}, {}): {} run(s), {} failed, "
                              "{} thread(s), {:.2f} s\n",
-                             scenario.name, scenario.model, plan.solver.name, stats.runs,
+                             scenario.name, scenario.model, integrator_name(plan), stats.runs,
                              stats.failed, stats.threads, stats.wall_seconds);
     if (stats.runs == 1 && stats.failed == 0) {
       std::size_t width = 16;  // a chain's names are longer (patient.Cmax, product.dose_cells)
@@ -246,9 +256,9 @@ int check_command(const std::filesystem::path& scenario_path) {
     return 0;
   }
   std::cout << fmt::format(
-      "ok: {} (model {}, solver {}, {} output times from {:g} to {:g} d, {} protocol steps, "
+      "ok: {} (model {}, {}, {} output times from {:g} to {:g} d, {} protocol steps, "
       "{} metrics)\n",
-      scenario.file, scenario.model, plan.solver.name, plan.output_times.size(), scenario.t_start,
+      scenario.file, scenario.model, integrator_name(plan), plan.output_times.size(), scenario.t_start,
       scenario.t_end, scenario.protocol.size(), plan.metrics.size());
   return 0;
 }
