@@ -347,6 +347,9 @@ class Interpolation final : public Interpolant {
   double tb_;
 };
 
+/// Agent slots reserved for a target of `target` agents (see Engine's constructor).
+std::size_t reserved_slots(std::size_t target) { return 9 * target / 2 + 3 * block_size; }
+
 /// A run: the agents, the chamber state y (prodigy_tct layout) and the parameters.
 class Engine {
  public:
@@ -358,8 +361,10 @@ class Engine {
     // Seeding brings at most `target_` agents; population control halves them beyond 2 x target,
     // compaction keeps empty slots below 1/8 of the live ones plus a block, and divisions in one
     // step at most double the slots: 4.5 x target + 2 blocks is never exceeded.
-    agents_.reserve(9 * target_ / 2 + 3 * block_size);
+    agents_.reserve(reserved_slots(target_));
     blocks_.resize(agents_.capacity() / block_size + 2);
+    offsets_.resize(blocks_.size());
+    kept_.reserve(agents_.capacity());
   }
 
   AgentRunResult run(Observer& observer, ProdigyAbm::FinalAgents* final_agents);
@@ -372,7 +377,9 @@ class Engine {
   void after_event(const std::vector<double>& before);
   void create_agents(int lineage, double cells);
   void thin(int lineage, double keep);
-  void control_population();
+  void add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t id, const StepRates& r,
+                    const RandomKey& key);
+  void control_population(std::size_t live);
   void compact();
   void distributions(AgentRunResult& result) const;
 
@@ -383,6 +390,8 @@ class Engine {
   std::vector<double> p_;
   Agents agents_;
   std::vector<BlockSums> blocks_;
+  std::vector<std::size_t> offsets_;   // per-block prefix sums (fixed blocks)
+  std::vector<std::uint32_t> kept_;    // compaction: the live agents' slots
   BlockSums totals_;
   std::size_t target_ = 0;
   double dt_ = 0.0;
@@ -448,6 +457,8 @@ void Engine::step(double h) {
   const std::size_t nblocks = (n + block_size - 1) / block_size;
   const RandomKey key = in_.key;
   Agents& a = agents_;
+  // Pass 1: every agent over the step; each block counts its deaths, births, divisions and the
+  // agents still live.
 #pragma omp parallel for schedule(static) if (nblocks > 1)
   for (std::size_t b = 0; b < nblocks; ++b) {
     BlockSums s;
@@ -455,6 +466,7 @@ void Engine::step(double h) {
     for (std::size_t i = b * block_size; i < end; ++i) {
       if (a.weight[i] > 0.0) {
         update_agent(a, i, h, r, key, s);
+        s.live += a.weight[i] > 0.0 ? 1 : 0;
       } else {
         a.flag[i] = flag_none;
       }
@@ -462,61 +474,77 @@ void Engine::step(double h) {
     blocks_[b] = s;
   }
   agent_updates_ += static_cast<double>(n);
+  // Exclusive prefix sum of the blocks' divisions (fixed blocks: independent of threads).
   double deaths = 0.0;
   double births = 0.0;
   std::size_t divided = 0;
+  std::size_t live = 0;
   for (std::size_t b = 0; b < nblocks; ++b) {
+    offsets_[b] = divided;
     deaths += blocks_[b].deaths;
     births += blocks_[b].births;
     divided += blocks_[b].divided;
+    live += blocks_[b].live;
   }
-  // Second daughters, appended in the order of their mothers: ids do not depend on threads.
+  // Pass 2: second daughters. Block b's go to slots n + offsets_[b] ... in the order of their
+  // mothers, with ids next_id_ + the same offsets: slots and ids do not depend on threads.
   if (divided > 0) {
     if (n + divided > a.capacity()) {
       throw ModelError("prodigy_abm: agent store overflow (internal error)");
     }
-    std::size_t next = n;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (a.flag[i] < flag_divided) {
+    const std::uint64_t first_id = next_id_;
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+    for (std::size_t b = 0; b < nblocks; ++b) {
+      if (blocks_[b].divided == 0) {
         continue;
       }
-      const std::uint8_t mother_phenotype = static_cast<std::uint8_t>(a.flag[i] - flag_divided);
-      a.copy(next, i);
-      a.flag[next] = flag_none;
-      a.id[next] = next_id_++;
-      a.event[next] = 0;
-      AgentRng rng(key, a.id[next], a.event[next]++);
-      float z = 0.0f;
-      const double elapsed = a.since[i];
-      a.t_div[next] = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
-                                         r.mu[a.lineage[i]] * elapsed);
-      a.z_div[next] = z;
-      a.t_death[next] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
-      a.t_int[next] = static_cast<float>(rng.exponential() -
-                                         r.integration[phase_dividing] * a.sigma[i] * elapsed);
-      // Both daughters move on independently from the mother's phenotype.
-      a.phenotype[next] = mother_phenotype;
-      if (rng.uniform() < r.move_on[mother_phenotype]) {
-        a.phenotype[next] = static_cast<std::uint8_t>(mother_phenotype + 1);
+      std::size_t next = n + offsets_[b];
+      const std::size_t end = std::min(n, (b + 1) * block_size);
+      for (std::size_t i = b * block_size; i < end; ++i) {
+        if (a.flag[i] < flag_divided) {
+          continue;
+        }
+        add_daughter(a, i, next, first_id + (next - n), r, key);
+        ++next;
       }
-      if (!r.family && a.phase[next] == phase_dividing) {
-        a.t_stage[next] = static_cast<float>(rng.exponential() - r.clock * elapsed);
-      }
-      ++next;
     }
-    a.size = next;
+    next_id_ += divided;
+    a.size = n + divided;
   }
   y_[T::cells_born] += births;
-  control_population();
+  control_population(live + divided);
   environment(h, deaths);
   aggregate();
 }
 
-void Engine::control_population() {
-  std::size_t live = 0;
-  for (std::size_t i = 0; i < agents_.size; ++i) {
-    live += agents_.weight[i] > 0.0 ? 1 : 0;
+/// The second daughter of mother i (flagged in pass 1) in slot j with id `id`.
+void Engine::add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t id,
+                          const StepRates& r, const RandomKey& key) {
+  const std::uint8_t mother_phenotype = static_cast<std::uint8_t>(a.flag[i] - flag_divided);
+  a.copy(j, i);
+  a.flag[j] = flag_none;
+  a.id[j] = id;
+  a.event[j] = 0;
+  AgentRng rng(key, a.id[j], a.event[j]++);
+  float z = 0.0f;
+  const double elapsed = a.since[i];
+  a.t_div[j] = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
+                                  r.mu[a.lineage[i]] * elapsed);
+  a.z_div[j] = z;
+  a.t_death[j] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
+  a.t_int[j] = static_cast<float>(rng.exponential() -
+                                  r.integration[phase_dividing] * a.sigma[i] * elapsed);
+  // Both daughters move on independently from the mother's phenotype.
+  a.phenotype[j] = mother_phenotype;
+  if (rng.uniform() < r.move_on[mother_phenotype]) {
+    a.phenotype[j] = static_cast<std::uint8_t>(mother_phenotype + 1);
   }
+  if (!r.family && a.phase[j] == phase_dividing) {
+    a.t_stage[j] = static_cast<float>(rng.exponential() - r.clock * elapsed);
+  }
+}
+
+void Engine::control_population(std::size_t live) {
   if (live > 2 * target_) {
     // Russian roulette: each agent survives with probability 1/2 and doubles its weight, which
     // keeps every expected sum (and so every mean and distribution) unbiased.
@@ -538,16 +566,73 @@ void Engine::control_population() {
 }
 
 void Engine::compact() {
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < agents_.size; ++i) {
-    if (agents_.weight[i] > 0.0) {
-      if (next != i) {
-        agents_.copy(next, i);
+  // The live agents' slots, in order (fixed-block prefix sum), then every array gathered in place
+  // (kept[k] >= k, so an ascending gather never overwrites a slot still to be read). The arrays
+  // are independent: threads share them out.
+  Agents& a = agents_;
+  const std::size_t n = a.size;
+  const std::size_t nblocks = (n + block_size - 1) / block_size;
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    std::size_t c = 0;
+    const std::size_t end = std::min(n, (b + 1) * block_size);
+    for (std::size_t i = b * block_size; i < end; ++i) {
+      c += a.weight[i] > 0.0 ? 1 : 0;
+    }
+    offsets_[b] = c;
+  }
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    const std::size_t c = offsets_[b];
+    offsets_[b] = total;
+    total += c;
+  }
+  if (total == n) {
+    return;
+  }
+  kept_.resize(total);
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    std::size_t k = offsets_[b];
+    const std::size_t end = std::min(n, (b + 1) * block_size);
+    for (std::size_t i = b * block_size; i < end; ++i) {
+      if (a.weight[i] > 0.0) {
+        kept_[k++] = static_cast<std::uint32_t>(i);
       }
-      ++next;
     }
   }
-  agents_.size = next;
+  const std::uint32_t* kept = kept_.data();
+  auto gather = [kept, total](auto& v) {
+    auto* d = v.data();
+    for (std::size_t k = 0; k < total; ++k) {
+      d[k] = d[kept[k]];
+    }
+  };
+  // Largest arrays first, so that two threads get similar shares.
+#pragma omp parallel for schedule(dynamic, 1) if (total > block_size)
+  for (int f = 0; f < 18; ++f) {
+    switch (f) {
+      case 0: gather(a.id); break;
+      case 1: gather(a.weight); break;
+      case 2: gather(a.event); break;
+      case 3: gather(a.founder); break;
+      case 4: gather(a.sigma); break;
+      case 5: gather(a.t_stage); break;
+      case 6: gather(a.t_div); break;
+      case 7: gather(a.t_death); break;
+      case 8: gather(a.t_int); break;
+      case 9: gather(a.z_div); break;
+      case 10: gather(a.since); break;
+      case 11: gather(a.copies); break;
+      case 12: gather(a.generation); break;
+      case 13: gather(a.phase); break;
+      case 14: gather(a.stage); break;
+      case 15: gather(a.lineage); break;
+      case 16: gather(a.phenotype); break;
+      default: gather(a.flag); break;
+    }
+  }
+  a.size = total;
 }
 
 void Engine::environment(double h, double deaths) {
@@ -871,6 +956,12 @@ AgentRunResult Engine::run(Observer& observer, ProdigyAbm::FinalAgents* final_ag
 }  // namespace
 
 std::size_t prodigy_abm_bytes_per_agent() { return Agents::bytes_per_agent; }
+
+std::size_t prodigy_abm_reserved_bytes(double target_agents) {
+  // The agent arrays plus the compaction index (4 bytes per slot).
+  return (Agents::bytes_per_agent + 4) *
+         reserved_slots(static_cast<std::size_t>(std::llround(target_agents)));
+}
 
 void ProdigyAbm::rhs(double, std::span<const double>, std::span<const double>,
                      std::span<double>) const {
