@@ -379,7 +379,9 @@ class Engine {
   void thin(int lineage, double keep);
   void add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t id, const StepRates& r,
                     const RandomKey& key);
-  void control_population(std::size_t live);
+  /// Returns true when it changed weights (the aggregates must be taken again).
+  bool control_population(std::size_t live);
+  void publish();
   void compact();
   void distributions(AgentRunResult& result) const;
 
@@ -466,7 +468,7 @@ void Engine::step(double h) {
     for (std::size_t i = b * block_size; i < end; ++i) {
       if (a.weight[i] > 0.0) {
         update_agent(a, i, h, r, key, s);
-        s.live += a.weight[i] > 0.0 ? 1 : 0;
+        tally_agent(a, i, s);  // the step's new aggregates, fused into this pass
       } else {
         a.flag[i] = flag_none;
       }
@@ -484,7 +486,7 @@ void Engine::step(double h) {
     deaths += blocks_[b].deaths;
     births += blocks_[b].births;
     divided += blocks_[b].divided;
-    live += blocks_[b].live;
+    live += blocks_[b].live;  // survivors of pass 1 (daughters are added below)
   }
   // Pass 2: second daughters. Block b's go to slots n + offsets_[b] ... in the order of their
   // mothers, with ids next_id_ + the same offsets: slots and ids do not depend on threads.
@@ -498,6 +500,7 @@ void Engine::step(double h) {
       if (blocks_[b].divided == 0) {
         continue;
       }
+      BlockSums s = blocks_[b];
       std::size_t next = n + offsets_[b];
       const std::size_t end = std::min(n, (b + 1) * block_size);
       for (std::size_t i = b * block_size; i < end; ++i) {
@@ -505,16 +508,29 @@ void Engine::step(double h) {
           continue;
         }
         add_daughter(a, i, next, first_id + (next - n), r, key);
+        tally_agent(a, next, s);  // daughters count in their mother's block
         ++next;
       }
+      blocks_[b] = s;
     }
     next_id_ += divided;
     a.size = n + divided;
+    live += divided;
   }
   y_[T::cells_born] += births;
-  control_population(live + divided);
+  // The new aggregates, added in block order. The chamber still needs the step's start values.
+  BlockSums totals;
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    totals.add(blocks_[b]);
+  }
+  const bool weights_changed = control_population(live);
   environment(h, deaths);
-  aggregate();
+  if (weights_changed) {
+    aggregate();
+  } else {
+    totals_ = totals;
+    publish();
+  }
 }
 
 /// The second daughter of mother i (flagged in pass 1) in slot j with id `id`.
@@ -544,7 +560,7 @@ void Engine::add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t
   }
 }
 
-void Engine::control_population(std::size_t live) {
+bool Engine::control_population(std::size_t live) {
   if (live > 2 * target_) {
     // Russian roulette: each agent survives with probability 1/2 and doubles its weight, which
     // keeps every expected sum (and so every mean and distribution) unbiased.
@@ -560,9 +576,12 @@ void Engine::control_population(std::size_t live) {
     }
     ++control_events_;
     compact();
-  } else if (agents_.size > live + live / 8 + block_size) {
+    return true;
+  }
+  if (agents_.size > live + live / 8 + block_size) {
     compact();
   }
+  return false;
 }
 
 void Engine::compact() {
@@ -680,6 +699,11 @@ void Engine::aggregate() {
   for (std::size_t b = 0; b < nblocks; ++b) {
     totals_.add(blocks_[b]);
   }
+  publish();
+}
+
+/// The chamber's T-cell states from the agents' totals.
+void Engine::publish() {
   for (std::size_t i = 0; i < T::lineage_size; ++i) {
     y_[T::cd4_block + i] = totals_.lineage[0][i];
     y_[T::cd8_block + i] = totals_.lineage[1][i];
