@@ -19,7 +19,10 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <new>
 #include <numbers>
+#include <utility>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/prodigy_abm.hpp"
@@ -93,26 +96,49 @@ class AgentRng {
   unsigned used_ = 4;
 };
 
+/// Allocator that leaves new elements uninitialised: the agent store is reserved once per run
+/// (4.5 x the target), and zeroing it would touch memory the run may never use.
+template <class V>
+struct DefaultInit : std::allocator<V> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInit<U>;
+  };
+  DefaultInit() = default;
+  template <class U>
+  DefaultInit(const DefaultInit<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class V>
+using Array = std::vector<V, DefaultInit<V>>;
+
 /// The agents, structure of arrays.
 struct Agents {
-  std::vector<std::uint64_t> id;
-  std::vector<std::uint32_t> event;      // event counter (random-number key)
-  std::vector<double> weight;            // cells this agent stands for; 0 = empty slot
-  std::vector<std::uint32_t> founder;    // index of the founding agent (clone)
-  std::vector<std::uint16_t> copies;     // integrated vector copies per cell
-  std::vector<std::uint8_t> generation;  // divisions since seeding
-  std::vector<std::uint8_t> phase;
-  std::vector<std::uint8_t> stage;       // lag or destiny-clock stage (0-based)
-  std::vector<std::uint8_t> lineage;     // 0 CD4, 1 CD8
-  std::vector<std::uint8_t> phenotype;   // 0 naive/SCM, 1 CM, 2 EM, 3 effector
-  std::vector<std::uint8_t> flag;
-  std::vector<float> sigma;              // susceptibility to the vector (mean 1)
-  std::vector<float> t_stage;            // remaining Exp(1) of engagement / lag / destiny stage
-  std::vector<float> t_div;              // remaining division timer (rate units)
-  std::vector<float> t_death;            // remaining Exp(1) of death
-  std::vector<float> t_int;              // remaining Exp(1) of the next integration
-  std::vector<float> z_div;              // the normal behind the last division timer (lognormal)
-  std::vector<float> since;              // days between the last division and the step's end
+  Array<std::uint64_t> id;
+  Array<std::uint32_t> event;      // event counter (random-number key)
+  Array<double> weight;            // cells this agent stands for; 0 = empty slot
+  Array<std::uint32_t> founder;    // index of the founding agent (clone)
+  Array<std::uint16_t> copies;     // integrated vector copies per cell
+  Array<std::uint8_t> generation;  // divisions since seeding
+  Array<std::uint8_t> phase;
+  Array<std::uint8_t> stage;       // lag or destiny-clock stage (0-based)
+  Array<std::uint8_t> lineage;     // 0 CD4, 1 CD8
+  Array<std::uint8_t> phenotype;   // 0 naive/SCM, 1 CM, 2 EM, 3 effector
+  Array<std::uint8_t> flag;
+  Array<float> sigma;              // susceptibility to the vector (mean 1)
+  Array<float> t_stage;            // remaining Exp(1) of engagement / lag / destiny stage
+  Array<float> t_div;              // remaining division timer (rate units)
+  Array<float> t_death;            // remaining Exp(1) of death
+  Array<float> t_int;              // remaining Exp(1) of the next integration
+  Array<float> z_div;              // the normal behind the last division timer (lognormal)
+  Array<float> since;              // days between the last division and the step's end
   std::size_t size = 0;                  // slots in use (live + empty)
 
   void reserve(std::size_t n) {
@@ -393,7 +419,7 @@ class Engine {
   Agents agents_;
   std::vector<BlockSums> blocks_;
   std::vector<std::size_t> offsets_;   // per-block prefix sums (fixed blocks)
-  std::vector<std::uint32_t> kept_;    // compaction: the live agents' slots
+  Array<std::uint32_t> kept_;    // compaction: the live agents' slots
   BlockSums totals_;
   std::size_t target_ = 0;
   double dt_ = 0.0;
