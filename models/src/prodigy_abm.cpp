@@ -224,8 +224,8 @@ float division_timer(AgentRng& rng, const StepRates& r, float& z, double sister_
 /// One agent over a step of h days. Returns true when it died (its weight is then 0).
 inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
                          const RandomKey& key, BlockSums& s) {
+  // a.flag[i] is flag_none here (pass 2 clears the flags it reads): no store unless it divides.
   const double w = a.weight[i];
-  a.flag[i] = flag_none;
   const std::uint8_t phase = a.phase[i];
   const double death = phase <= phase_lag ? r.death_resting : r.death_activated;
   a.t_death[i] -= static_cast<float>(death * h);
@@ -234,8 +234,8 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     s.deaths += w;
     return;
   }
-  const double integration = r.integration[phase] * a.sigma[i] * h;
-  if (integration > 0.0) {
+  if (r.integration[phase] > 0.0) {  // (no vector: sigma and t_int are not even read)
+    const double integration = r.integration[phase] * a.sigma[i] * h;
     a.t_int[i] -= static_cast<float>(integration);
     if (a.t_int[i] <= 0.0f) {
       AgentRng rng(key, a.id[i], a.event[i]++);
@@ -495,8 +495,6 @@ void Engine::step(double h) {
       if (a.weight[i] > 0.0) {
         update_agent(a, i, h, r, key, s);
         tally_agent(a, i, s);  // the step's new aggregates, fused into this pass
-      } else {
-        a.flag[i] = flag_none;
       }
     }
     blocks_[b] = s;
@@ -534,6 +532,7 @@ void Engine::step(double h) {
           continue;
         }
         add_daughter(a, i, next, first_id + (next - n), r, key);
+        a.flag[i] = flag_none;
         tally_agent(a, next, s);  // daughters count in their mother's block
         ++next;
       }
