@@ -425,10 +425,14 @@ class Engine {
   double dt_ = 0.0;
   std::uint64_t next_id_ = 0;
   std::uint32_t next_founder_ = 0;
-  std::vector<double> founder_weight_;  // cells each founder stood for at seeding
+  std::vector<double> founder_weight_;  // founder cells each founder agent stands for (see step)
   double delivered_ = 0.0;              // integral of the integration rate per unit susceptibility
   double agent_updates_ = 0.0;
   std::uint32_t control_events_ = 0;
+  std::uint32_t roulette_events_ = 0;              // controls that needed roulette (see above)
+  std::vector<std::uint32_t> pending_;             // control: a clone's unpaired agent
+  std::vector<std::array<std::uint32_t, 2>> pairs_;  // control: pairs of one clone's agents
+  std::uint32_t founders_measured_ = 0;            // founders whose start weight is recorded
 };
 
 void Engine::rates(StepRates& r) const {
@@ -478,6 +482,20 @@ void Engine::rates(StepRates& r) const {
 }
 
 void Engine::step(double h) {
+  if (founders_measured_ < next_founder_) {
+    // Founders seeded since the last step: their weight after the seeding-time actions (e.g. the
+    // enrichment that removes part of the product) is the number of founder cells each stands
+    // for. Until this first step a founder is still a single agent.
+    for (std::size_t f = founders_measured_; f < next_founder_; ++f) {
+      founder_weight_[f] = 0.0;
+    }
+    for (std::size_t i = 0; i < agents_.size; ++i) {
+      if (agents_.founder[i] >= founders_measured_) {
+        founder_weight_[agents_.founder[i]] = agents_.weight[i];
+      }
+    }
+    founders_measured_ = next_founder_;
+  }
   StepRates r;
   rates(r);
   delivered_ += r.integration[phase_dividing] * h;  // per unit susceptibility (mean field: all)
@@ -587,17 +605,58 @@ void Engine::add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t
 
 bool Engine::control_population(std::size_t live) {
   if (live > 2 * target_) {
-    // Russian roulette: each agent survives with probability 1/2 and doubles its weight, which
-    // keeps every expected sum (and so every mean and distribution) unbiased.
+    // Clone-preserving population control. The live agents of each clone (founder) are paired in
+    // agent order; each pair (i, j) becomes one agent of weight w_i + w_j, which is i with
+    // probability w_i / (w_i + w_j), else j. Every expected sum stays unbiased (E[(w_i + w_j)
+    // f(kept)] = w_i f(i) + w_j f(j) for any property f), and every clone's total weight is
+    // exactly unchanged: population control neither extinguishes nor doubles a clone. A clone's
+    // unpaired agent (odd count) is kept as it is, unless that would leave more than
+    // 2 x abm_agents agents; then the unpaired agents play Russian roulette (survive with
+    // probability 1/2 at weight 2w; Kahn & Harris 1951). Pairs come from one pass in agent order,
+    // so they do not depend on threads.
     Agents& a = agents_;
     const RandomKey key = in_.key;
     const std::size_t n = a.size;
-#pragma omp parallel for schedule(static)
+    constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    pending_.assign(next_founder_, none);
+    pairs_.clear();
     for (std::size_t i = 0; i < n; ++i) {
-      if (a.weight[i] > 0.0) {
-        AgentRng rng(key, a.id[i], a.event[i]++);
-        a.weight[i] = rng.uniform() < 0.5 ? 2.0 * a.weight[i] : 0.0;
+      if (a.weight[i] <= 0.0) {
+        continue;
       }
+      std::uint32_t& p = pending_[a.founder[i]];
+      if (p == none) {
+        p = static_cast<std::uint32_t>(i);
+      } else {
+        pairs_.push_back({p, static_cast<std::uint32_t>(i)});
+        p = none;
+      }
+    }
+    const std::size_t paired = pairs_.size();
+    const std::size_t unpaired = live - 2 * paired;
+    const std::ptrdiff_t npairs = static_cast<std::ptrdiff_t>(paired);
+#pragma omp parallel for schedule(static) if (npairs > 4096)
+    for (std::ptrdiff_t k = 0; k < npairs; ++k) {
+      const std::uint32_t i = pairs_[static_cast<std::size_t>(k)][0];
+      const std::uint32_t j = pairs_[static_cast<std::size_t>(k)][1];
+      AgentRng rng(key, a.id[i], a.event[i]++);
+      const double wi = a.weight[i];
+      const double wj = a.weight[j];
+      const bool keep_i = rng.uniform() * (wi + wj) < wi;
+      a.weight[keep_i ? i : j] = wi + wj;
+      a.weight[keep_i ? j : i] = 0.0;
+    }
+    if (paired + unpaired > 2 * target_) {
+      const std::ptrdiff_t nf = static_cast<std::ptrdiff_t>(pending_.size());
+#pragma omp parallel for schedule(static) if (nf > 4096)
+      for (std::ptrdiff_t f = 0; f < nf; ++f) {
+        const std::uint32_t i = pending_[static_cast<std::size_t>(f)];
+        if (i != none) {
+          AgentRng rng(key, a.id[i], a.event[i]++);
+          a.weight[i] = rng.uniform() < 0.5 ? 2.0 * a.weight[i] : 0.0;
+        }
+      }
+      ++roulette_events_;
     }
     ++control_events_;
     compact();
@@ -895,11 +954,13 @@ void Engine::distributions(AgentRunResult& result) const {
     gen.cells[std::min<std::size_t>(a.generation[i], ProdigyAbm::max_generation)] += w;
     clone[a.founder[i]] += w;
   }
-  Histogram clones{"clone_size", "cells/founder",
-                      "seeded T cells (founders) by the viable cells descended from each at the "
-                      "end: bin 0 lost or extinct, then [1, 2), [2, 4), ... (weighted agents: a "
-                      "founder agent's descendants shared evenly among the cells it stood for)",
-                      {}, {}, {}};
+  Histogram clones{"clone_size", "cells/founder cell",
+                   "founder T cells (in the culture after the seeding-time steps) by the viable "
+                   "cells descended from each at the end: bin 0 extinct (or removed below one "
+                   "cell), then [1, 2), [2, 4), ...; a founder agent of weight w0 stands for w0 "
+                   "identical founder cells, so its clone's weight / w0 is one draw of a single "
+                   "cell's clone size (docs/models/prodigy_abm.md: estimator and its error)",
+                   {}, {}, {}};
   clones.lower.push_back(0.0);
   clones.upper.push_back(1.0);
   for (std::size_t k = 0; k + 1 < ProdigyAbm::clone_bins; ++k) {
@@ -909,6 +970,9 @@ void Engine::distributions(AgentRunResult& result) const {
   }
   clones.cells.assign(clones.lower.size(), 0.0);
   for (std::size_t f = 0; f < clone.size(); ++f) {
+    if (founder_weight_[f] <= 0.0) {
+      continue;  // removed before the culture started: not a founder
+    }
     const double size = clone[f] / founder_weight_[f];
     std::size_t bin = 0;
     if (size >= 1.0) {
