@@ -7,7 +7,9 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +20,9 @@
 #include "cartsim/models/registry.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
+#include "cartsim/sweeps/output_files.hpp"
+#include "cartsim/sweeps/sample_inputs.hpp"
+#include "cartsim/sweeps/sweep_runner.hpp"
 
 using namespace cartsim;
 using models::ProdigyAbm;
@@ -363,3 +368,68 @@ TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law; control k
   CHECK(ctl[0] / founders < 0.5 * (1.0 + alpha));
 }
 
+
+TEST_CASE("prodigy_abm: distributions.csv is written, complete, normalised and deterministic",
+          "[prodigy_abm]") {
+  namespace fs = std::filesystem;
+  // The default example at 6000 agents, 2 replicates, written by the sweep's output writer with 1
+  // and with 2 threads.
+  std::string text = default_example(6000);
+  const std::string reps = "replicates: 4";
+  REQUIRE(text.find(reps) != std::string::npos);
+  text.replace(text.find(reps), reps.size(), "replicates: 2");
+  auto write = [&text](const std::string& name, int threads) {
+    const fs::path dir = fs::temp_directory_path() / ("cartsim_test_abm_dist_" + name);
+    fs::remove_all(dir);
+    const Scenario scenario = parse_scenario(text, "abm.yaml");
+    const RunPlan plan = make_plan(scenario);
+    const SampleInputs inputs(scenario, plan);
+    SweepOptions options;
+    options.threads = threads;
+    OutputWriter writer(dir, scenario, plan, inputs, ShardInfo{});
+    const SweepStats stats = run_sweep(scenario, plan, inputs, options, writer);
+    writer.finish(stats, "test");
+    CHECK(stats.failed == 0);
+    std::ifstream in(dir / "distributions.csv", std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  const std::string one = write("1", 1);
+  const std::string two = write("2", 2);
+  REQUIRE(!one.empty());
+  CHECK(one == two);
+  // Parse: sample,replicate,distribution,unit,lower,upper,cells,fraction.
+  std::istringstream in(one);
+  std::string line;
+  std::getline(in, line);
+  CHECK(line == "sample,replicate,distribution,unit,lower,upper,cells,fraction");
+  std::map<std::string, double> fraction_sum;
+  std::map<std::string, double> cells_sum;
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    std::string item;
+    while (std::getline(ls, item, ',')) {
+      f.push_back(item);
+    }
+    REQUIRE(f.size() == 8);
+    const std::string key = f[0] + "/" + f[1] + "/" + f[2];
+    fraction_sum[key] += std::stod(f[7]);
+    cells_sum[key] += std::stod(f[6]);
+    CHECK(std::stod(f[6]) >= 0.0);
+    ++rows;
+  }
+  // 2 replicates x (31 VCN + 41 division + 32 clone bins).
+  CHECK(rows == 2 * (31 + 41 + 32));
+  REQUIRE(fraction_sum.size() == 6);
+  for (const auto& [key, total] : fraction_sum) {
+    INFO(key);
+    CHECK(total == Approx(1.0).epsilon(1e-9));
+    CHECK(cells_sum[key] > 5e7);  // harvest ~3e9 cells; founders ~1e8 (after enrichment)
+  }
+  // The VCN and division histograms hold the same cells (the viable T cells at the end).
+  CHECK(cells_sum["0/1/vcn_per_cell"] ==
+        Approx(cells_sum["0/1/divisions_per_cell"]).epsilon(1e-12));
+}
