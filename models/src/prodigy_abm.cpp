@@ -398,7 +398,8 @@ class Engine {
  private:
   void rates(StepRates& r) const;
   void step(double h);
-  void environment(double h, double deaths);
+  /// The chamber over a step; returns the mean vector concentration (IU/mL) over its substeps.
+  double environment(double h);
   void aggregate();
   void after_event(const std::vector<double>& before);
   void create_agents(int lineage, double cells);
@@ -498,6 +499,19 @@ void Engine::step(double h) {
   }
   StepRates r;
   rates(r);
+  // The chamber over the step first (its substeps hold the T cells at the step's start, so the
+  // order does not change it). The vector concentration can fall steeply within a step (uptake
+  // by ~1e9 cells plus decay): integrations use its mean over the substeps, the same values at
+  // which the chamber loses vector, rather than its value at the step's start (a left-point
+  // rule, which put the day-3 VCN ~5 % above the ODE's).
+  const double vector_start = fixed_.enabled ? 0.0 : culture_conditions(y_, p_).vector_per_ml;
+  const double vector_mean = environment(h);
+  if (vector_start > 0.0) {
+    const double f = vector_mean / vector_start;
+    for (double& x : r.integration) {
+      x *= f;
+    }
+  }
   delivered_ += r.integration[phase_dividing] * h;  // per unit susceptibility (mean field: all)
   const std::size_t n = agents_.size;
   const std::size_t nblocks = (n + block_size - 1) / block_size;
@@ -567,7 +581,7 @@ void Engine::step(double h) {
     totals.add(blocks_[b]);
   }
   const bool weights_changed = control_population(live);
-  environment(h, deaths);
+  y_[T::dead_cells] += deaths;
   if (weights_changed) {
     aggregate();
   } else {
@@ -738,18 +752,19 @@ void Engine::compact() {
   a.size = total;
 }
 
-void Engine::environment(double h, double deaths) {
+double Engine::environment(double h) {
   auto& y = y_;
   const auto& p = p_;
   if (fixed_.enabled) {
-    y[T::dead_cells] += deaths;
-    return;
+    return 0.0;
   }
+  double vector_sum = 0.0;
   // The medium (vector, TransAct, cytokines, glucose, lactate) and the non-T and dead cells, with
   // the cells held at the step's start; prodigy_tct's right-hand side gives the rates.
   std::array<double, T::num_states> dydt{};
   const double sub = h / environment_substeps;
   for (int k = 0; k < environment_substeps; ++k) {
+    vector_sum += culture_conditions(y, p).vector_per_ml;
     tct_.rhs(0.0, y, p, dydt);
     for (std::size_t i : {T::vector_iu, T::reagent_ul, T::il2_iu, T::il7_ng, T::il15_ng,
                           T::glucose_mmol, T::lactate_mmol, T::glucose_consumed_mmol,
@@ -763,7 +778,7 @@ void Engine::environment(double h, double deaths) {
     y[T::dead_cells] = std::max(0.0, y[T::dead_cells] + sub * (other_death - lysis));
     y[T::cells_lysed] += sub * lysis;
   }
-  y[T::dead_cells] += deaths;
+  return vector_sum / environment_substeps;  // mean vector concentration over the substeps
 }
 
 void Engine::aggregate() {
