@@ -157,6 +157,28 @@ struct Agents {
     t_int[to] = t_int[from]; z_div[to] = z_div[from];
     since[to] = since[from];
   }
+  /// One agent as a record (daughters wait in per-thread buffers as records between the passes).
+  struct Record {
+    std::uint64_t id;
+    double weight;
+    std::uint32_t event;
+    std::uint32_t founder;
+    float sigma, t_stage, t_div, t_death, t_int, z_div, since;
+    std::uint16_t copies;
+    std::uint8_t generation, phase, stage, lineage, phenotype, flag;
+  };
+  Record load(std::size_t i) const {
+    return {id[i], weight[i], event[i], founder[i], sigma[i], t_stage[i], t_div[i], t_death[i],
+            t_int[i], z_div[i], since[i], copies[i], generation[i], phase[i], stage[i],
+            lineage[i], phenotype[i], flag[i]};
+  }
+  void store(std::size_t j, const Record& r) {
+    id[j] = r.id; weight[j] = r.weight; event[j] = r.event; founder[j] = r.founder;
+    sigma[j] = r.sigma; t_stage[j] = r.t_stage; t_div[j] = r.t_div; t_death[j] = r.t_death;
+    t_int[j] = r.t_int; z_div[j] = r.z_div; since[j] = r.since; copies[j] = r.copies;
+    generation[j] = r.generation; phase[j] = r.phase; stage[j] = r.stage; lineage[j] = r.lineage;
+    phenotype[j] = r.phenotype; flag[j] = r.flag;
+  }
   static constexpr std::size_t bytes_per_agent =
       8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 7;
 };
@@ -326,33 +348,38 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
   }
 }
 
-/// Adds agent i to the block's aggregates (after its update).
-inline void tally_agent(const Agents& a, std::size_t i, BlockSums& s) {
-  const double w = a.weight[i];
+/// Adds one agent's cells to the block's aggregates.
+inline void tally(double w, std::uint8_t lineage, std::uint8_t phase, std::uint8_t stage,
+                  std::uint8_t phenotype, std::uint16_t copies, BlockSums& s) {
   if (w <= 0.0) {
     return;
   }
   ++s.live;
-  double* block = s.lineage[a.lineage[i]];
-  switch (a.phase[i]) {
+  double* block = s.lineage[lineage];
+  switch (phase) {
     case phase_resting:
       block[T::resting] += w;
       break;
     case phase_lag:
-      block[T::lag_first + a.stage[i]] += w;
+      block[T::lag_first + stage] += w;
       break;
     case phase_dividing:
-      block[T::destiny_first + a.stage[i]] += w;
-      block[T::phenotype_first + a.phenotype[i]] += w;
+      block[T::destiny_first + stage] += w;
+      block[T::phenotype_first + phenotype] += w;
       break;
     default:
       block[T::post_destiny] += w;
-      block[T::phenotype_first + a.phenotype[i]] += w;
+      block[T::phenotype_first + phenotype] += w;
       break;
   }
-  s.copies_hist[std::min<std::size_t>(a.copies[i], T::max_copies)] += w;
-  s.copies_sum += w * a.copies[i];
+  s.copies_hist[std::min<std::size_t>(copies, T::max_copies)] += w;
+  s.copies_sum += w * copies;
   s.t_cells += w;
+}
+
+/// Adds agent i to the block's aggregates (after its update).
+inline void tally_agent(const Agents& a, std::size_t i, BlockSums& s) {
+  tally(a.weight[i], a.lineage[i], a.phase[i], a.stage[i], a.phenotype[i], a.copies[i], s);
 }
 
 class Interpolation final : public Interpolant {
@@ -390,6 +417,9 @@ class Engine {
     agents_.reserve(reserved_slots(target_));
     blocks_.resize(agents_.capacity() / block_size + 2);
     offsets_.resize(blocks_.size());
+    daughters_.resize(static_cast<std::size_t>(std::max(1, omp_get_max_threads())));
+    daughter_buffer_.resize(blocks_.size());
+    daughter_start_.resize(blocks_.size());
     kept_.reserve(agents_.capacity());
   }
 
@@ -404,8 +434,8 @@ class Engine {
   void after_event(const std::vector<double>& before);
   void create_agents(int lineage, double cells);
   void thin(int lineage, double keep);
-  void add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t id, const StepRates& r,
-                    const RandomKey& key);
+  Agents::Record make_daughter(Agents& a, std::size_t i, const StepRates& r,
+                               const RandomKey& key);
   /// Returns true when it changed weights (the aggregates must be taken again).
   bool control_population(std::size_t live);
   void publish();
@@ -431,6 +461,9 @@ class Engine {
   double agent_updates_ = 0.0;
   std::uint32_t control_events_ = 0;
   std::uint32_t roulette_events_ = 0;              // controls that needed roulette (see above)
+  std::vector<std::vector<Agents::Record>> daughters_;  // pass 1 -> 2: per-thread buffers
+  std::vector<const std::vector<Agents::Record>*> daughter_buffer_;  // per block: its buffer
+  std::vector<std::size_t> daughter_start_;                     // per block: its first daughter
   std::vector<std::uint32_t> pending_;             // control: a clone's unpaired agent
   std::vector<std::array<std::uint32_t, 2>> pairs_;  // control: pairs of one clone's agents
   std::uint32_t founders_measured_ = 0;            // founders whose start weight is recorded
@@ -517,19 +550,39 @@ void Engine::step(double h) {
   const std::size_t nblocks = (n + block_size - 1) / block_size;
   const RandomKey key = in_.key;
   Agents& a = agents_;
-  // Pass 1: every agent over the step; each block counts its deaths, births, divisions and the
-  // agents still live.
-#pragma omp parallel for schedule(static) if (nblocks > 1)
-  for (std::size_t b = 0; b < nblocks; ++b) {
-    BlockSums s;
-    const std::size_t end = std::min(n, (b + 1) * block_size);
-    for (std::size_t i = b * block_size; i < end; ++i) {
-      if (a.weight[i] > 0.0) {
-        update_agent(a, i, h, r, key, s);
-        tally_agent(a, i, s);  // the step's new aggregates, fused into this pass
+  // Pass 1: every agent over the step. A mother's second daughter is made at once (the mother's
+  // data are in cache) into the thread's buffer; each block records where its daughters are and
+  // counts its deaths, births, divisions and live agents (daughters included), and sums the
+  // step's new aggregates.
+  daughters_.resize(std::max<std::size_t>(daughters_.size(),
+                                          static_cast<std::size_t>(omp_get_max_threads())));
+  for (auto& buffer : daughters_) {
+    buffer.clear();
+  }
+#pragma omp parallel if (nblocks > 1)
+  {
+    const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+    auto& buffer = daughters_[t];
+#pragma omp for schedule(static)
+    for (std::size_t b = 0; b < nblocks; ++b) {
+      BlockSums s;
+      daughter_buffer_[b] = &buffer;
+      daughter_start_[b] = buffer.size();
+      const std::size_t end = std::min(n, (b + 1) * block_size);
+      for (std::size_t i = b * block_size; i < end; ++i) {
+        if (a.weight[i] > 0.0) {
+          update_agent(a, i, h, r, key, s);
+          if (a.flag[i] >= flag_divided) {
+            const Agents::Record d = make_daughter(a, i, r, key);
+            a.flag[i] = flag_none;
+            buffer.push_back(d);
+            tally(d.weight, d.lineage, d.phase, d.stage, d.phenotype, d.copies, s);
+          }
+          tally_agent(a, i, s);
+        }
       }
+      blocks_[b] = s;
     }
-    blocks_[b] = s;
   }
   agent_updates_ += static_cast<double>(n);
   // Exclusive prefix sum of the blocks' divisions (fixed blocks: independent of threads).
@@ -542,9 +595,9 @@ void Engine::step(double h) {
     deaths += blocks_[b].deaths;
     births += blocks_[b].births;
     divided += blocks_[b].divided;
-    live += blocks_[b].live;  // survivors of pass 1 (daughters are added below)
+    live += blocks_[b].live;
   }
-  // Pass 2: second daughters. Block b's go to slots n + offsets_[b] ... in the order of their
+  // Pass 2: block b's second daughters go to slots n + offsets_[b] ... in the order of their
   // mothers, with ids next_id_ + the same offsets: slots and ids do not depend on threads.
   if (divided > 0) {
     if (n + divided > a.capacity()) {
@@ -553,26 +606,16 @@ void Engine::step(double h) {
     const std::uint64_t first_id = next_id_;
 #pragma omp parallel for schedule(static) if (nblocks > 1)
     for (std::size_t b = 0; b < nblocks; ++b) {
-      if (blocks_[b].divided == 0) {
-        continue;
+      const Agents::Record* d = daughter_buffer_[b]->data() + daughter_start_[b];
+      const std::size_t count = blocks_[b].divided;
+      for (std::size_t k = 0; k < count; ++k) {
+        Agents::Record x = d[k];
+        x.id = first_id + offsets_[b] + k;
+        a.store(n + offsets_[b] + k, x);
       }
-      BlockSums s = blocks_[b];
-      std::size_t next = n + offsets_[b];
-      const std::size_t end = std::min(n, (b + 1) * block_size);
-      for (std::size_t i = b * block_size; i < end; ++i) {
-        if (a.flag[i] < flag_divided) {
-          continue;
-        }
-        add_daughter(a, i, next, first_id + (next - n), r, key);
-        a.flag[i] = flag_none;
-        tally_agent(a, next, s);  // daughters count in their mother's block
-        ++next;
-      }
-      blocks_[b] = s;
     }
     next_id_ += divided;
     a.size = n + divided;
-    live += divided;
   }
   y_[T::cells_born] += births;
   // The new aggregates, added in block order. The chamber still needs the step's start values.
@@ -590,31 +633,33 @@ void Engine::step(double h) {
   }
 }
 
-/// The second daughter of mother i (flagged in pass 1) in slot j with id `id`.
-void Engine::add_daughter(Agents& a, std::size_t i, std::size_t j, std::uint64_t id,
-                          const StepRates& r, const RandomKey& key) {
+/// The second daughter of mother i, which divided in this step (the mother's slot holds the first
+/// daughter). Its random numbers come from the mother's stream (a new event of the mother): its
+/// own id, and so its own stream, are given in pass 2.
+Agents::Record Engine::make_daughter(Agents& a, std::size_t i, const StepRates& r,
+                                     const RandomKey& key) {
   const std::uint8_t mother_phenotype = static_cast<std::uint8_t>(a.flag[i] - flag_divided);
-  a.copy(j, i);
-  a.flag[j] = flag_none;
-  a.id[j] = id;
-  a.event[j] = 0;
-  AgentRng rng(key, a.id[j], a.event[j]++);
+  Agents::Record d = a.load(i);
+  d.flag = flag_none;
+  d.event = 0;
+  AgentRng rng(key, a.id[i], a.event[i]++);
   float z = 0.0f;
   const double elapsed = a.since[i];
-  a.t_div[j] = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
-                                  r.mu[a.lineage[i]] * elapsed);
-  a.z_div[j] = z;
-  a.t_death[j] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
-  a.t_int[j] = static_cast<float>(rng.exponential() -
-                                  r.integration[phase_dividing] * a.sigma[i] * elapsed);
+  d.t_div = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
+                               r.mu[a.lineage[i]] * elapsed);
+  d.z_div = z;
+  d.t_death = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
+  d.t_int = static_cast<float>(rng.exponential() -
+                               r.integration[phase_dividing] * a.sigma[i] * elapsed);
   // Both daughters move on independently from the mother's phenotype.
-  a.phenotype[j] = mother_phenotype;
+  d.phenotype = mother_phenotype;
   if (rng.uniform() < r.move_on[mother_phenotype]) {
-    a.phenotype[j] = static_cast<std::uint8_t>(mother_phenotype + 1);
+    d.phenotype = static_cast<std::uint8_t>(mother_phenotype + 1);
   }
-  if (!r.family && a.phase[j] == phase_dividing) {
-    a.t_stage[j] = static_cast<float>(rng.exponential() - r.clock * elapsed);
+  if (!r.family && d.phase == phase_dividing) {
+    d.t_stage = static_cast<float>(rng.exponential() - r.clock * elapsed);
   }
+  return d;
 }
 
 bool Engine::control_population(std::size_t live) {
