@@ -249,24 +249,6 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
   // a.flag[i] is flag_none here (pass 2 clears the flags it reads): no store unless it divides.
   const double w = a.weight[i];
   const std::uint8_t phase = a.phase[i];
-  const double death = phase <= phase_lag ? r.death_resting : r.death_activated;
-  a.t_death[i] -= static_cast<float>(death * h);
-  if (a.t_death[i] <= 0.0f) {
-    a.weight[i] = 0.0;
-    s.deaths += w;
-    return;
-  }
-  if (r.integration[phase] > 0.0) {  // (no vector: sigma and t_int are not even read)
-    const double integration = r.integration[phase] * a.sigma[i] * h;
-    a.t_int[i] -= static_cast<float>(integration);
-    if (a.t_int[i] <= 0.0f) {
-      AgentRng rng(key, a.id[i], a.event[i]++);
-      while (a.t_int[i] <= 0.0f) {
-        a.copies[i] = static_cast<std::uint16_t>(std::min<int>(a.copies[i] + 1, max_copies_count));
-        a.t_int[i] += static_cast<float>(rng.exponential());
-      }
-    }
-  }
   bool divides = false;
   double elapsed = 0.0;  // days from the division to the step's end (timers overshoot zero)
   switch (phase) {
@@ -321,6 +303,29 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     }
     default:
       break;
+  }
+  // Death and integration act on this cell only until it divides: after the division each
+  // daughter has its own fresh timers, already advanced by `elapsed` (below). Applying them to the
+  // mother for the whole step counted the post-division hazard twice (integrations then reached
+  // both daughters, and a death erased a division that came first).
+  const double own = divides ? std::max(0.0, h - std::min(elapsed, h)) : h;
+  const double death = phase <= phase_lag ? r.death_resting : r.death_activated;
+  a.t_death[i] -= static_cast<float>(death * own);
+  if (a.t_death[i] <= 0.0f) {
+    a.weight[i] = 0.0;
+    s.deaths += w;
+    return;
+  }
+  if (r.integration[phase] > 0.0) {  // (no vector: sigma and t_int are not even read)
+    const double integration = r.integration[phase] * a.sigma[i] * own;
+    a.t_int[i] -= static_cast<float>(integration);
+    if (a.t_int[i] <= 0.0f) {
+      AgentRng rng(key, a.id[i], a.event[i]++);
+      while (a.t_int[i] <= 0.0f) {
+        a.copies[i] = static_cast<std::uint16_t>(std::min<int>(a.copies[i] + 1, max_copies_count));
+        a.t_int[i] += static_cast<float>(rng.exponential());
+      }
+    }
   }
   if (divides) {
     // This slot becomes the first daughter; the second is appended after the loop. Timers of
