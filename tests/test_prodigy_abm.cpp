@@ -333,7 +333,7 @@ std::pair<double, int> clone_chi_square(const std::vector<double>& h, double alp
 }
 }  // namespace
 
-TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law; control keeps clone sums",
+TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law without population control",
           "[prodigy_abm]") {
   // A linear birth-death clone from one cell at time t: P(0) = alpha, P(n) = (1-alpha)(1-beta)
   // beta^(n-1), alpha = d(g-1)/(bg-d), beta = b(g-1)/(bg-d), g = e^{(b-d)t}. 2000 founders, one
