@@ -246,7 +246,8 @@ float division_timer(AgentRng& rng, const StepRates& r, float& z, double sister_
 /// One agent over a step of h days. Returns true when it died (its weight is then 0).
 inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
                          const RandomKey& key, BlockSums& s) {
-  // a.flag[i] is flag_none here (pass 2 clears the flags it reads): no store unless it divides.
+  // a.flag[i] is flag_none here (pass 1 clears it once the daughter is made): stored only when
+  // the agent divides.
   const double w = a.weight[i];
   const std::uint8_t phase = a.phase[i];
   bool divides = false;
