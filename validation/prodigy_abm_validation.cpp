@@ -2,7 +2,9 @@
 // the default protocol (scenarios/examples/prodigy_tct_default.yaml, Zhu 2018 settings):
 // the ensemble mean over R replicates of total viable cells, CAR+ fraction and mean VCN per cell,
 // on days 3, 6 and 13 (harvest), must lie within 4 Monte-Carlo standard errors (SE = SD / sqrt(R)
-// across replicates) of the ODE, plus a 2 % allowance for the ABM's fixed time step (0.5 h).
+// across replicates) of the ODE. (A former 2 % allowance covered a day-3 VCN bias of +4.8 %, from
+// integrating vector copies at the step's start concentration; the engine now uses the step's mean
+// concentration and the allowance is gone.)
 // The ABM differs from the ODE by design in the phenotype mix (no mean-field assumption); those
 // figures are printed, not gated. Every figure is printed beside its target.
 #include <fmt/format.h>
@@ -89,7 +91,7 @@ int main() {
 
   std::cout << fmt::format(
       "prodigy_abm vs prodigy_tct, default protocol (Zhu 2018 settings), {} replicates x {} "
-      "agents, step 0.5 h\n  gate: |ABM mean - ODE| <= 4 SE + 2 % of the ODE value\n",
+      "agents, step 0.5 h\n  gate: |ABM mean - ODE| <= 4 SE (Monte-Carlo error only)\n",
       replicates, agents);
   std::cout << fmt::format("  {:<24} {:>5} {:>12} {:>12} {:>10} {:>8}  {}\n", "figure", "day",
                            "ABM mean", "ODE", "MC SE", "z", "");
@@ -112,7 +114,7 @@ int main() {
     const double target = ode_result.series(static_cast<Eigen::Index>(row(ode_plan, day)),
                                             static_cast<Eigen::Index>(column(ode_plan, name)));
     const double z = se > 0.0 ? (mean - target) / se : 0.0;
-    const bool ok = std::abs(mean - target) <= 4.0 * se + 0.02 * std::abs(target);
+    const bool ok = std::abs(mean - target) <= 4.0 * se;
     if (gated && !ok) {
       ++failed;
     }

@@ -19,7 +19,10 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <new>
 #include <numbers>
+#include <utility>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/prodigy_abm.hpp"
@@ -93,26 +96,49 @@ class AgentRng {
   unsigned used_ = 4;
 };
 
+/// Allocator that leaves new elements uninitialised: the agent store is reserved once per run
+/// (4.5 x the target), and zeroing it would touch memory the run may never use.
+template <class V>
+struct DefaultInit : std::allocator<V> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInit<U>;
+  };
+  DefaultInit() = default;
+  template <class U>
+  DefaultInit(const DefaultInit<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class V>
+using Array = std::vector<V, DefaultInit<V>>;
+
 /// The agents, structure of arrays.
 struct Agents {
-  std::vector<std::uint64_t> id;
-  std::vector<std::uint32_t> event;      // event counter (random-number key)
-  std::vector<double> weight;            // cells this agent stands for; 0 = empty slot
-  std::vector<std::uint32_t> founder;    // index of the founding agent (clone)
-  std::vector<std::uint16_t> copies;     // integrated vector copies per cell
-  std::vector<std::uint8_t> generation;  // divisions since seeding
-  std::vector<std::uint8_t> phase;
-  std::vector<std::uint8_t> stage;       // lag or destiny-clock stage (0-based)
-  std::vector<std::uint8_t> lineage;     // 0 CD4, 1 CD8
-  std::vector<std::uint8_t> phenotype;   // 0 naive/SCM, 1 CM, 2 EM, 3 effector
-  std::vector<std::uint8_t> flag;
-  std::vector<float> sigma;              // susceptibility to the vector (mean 1)
-  std::vector<float> t_stage;            // remaining Exp(1) of engagement / lag / destiny stage
-  std::vector<float> t_div;              // remaining division timer (rate units)
-  std::vector<float> t_death;            // remaining Exp(1) of death
-  std::vector<float> t_int;              // remaining Exp(1) of the next integration
-  std::vector<float> z_div;              // the normal behind the last division timer (lognormal)
-  std::vector<float> since;              // days between the last division and the step's end
+  Array<std::uint64_t> id;
+  Array<std::uint32_t> event;      // event counter (random-number key)
+  Array<double> weight;            // cells this agent stands for; 0 = empty slot
+  Array<std::uint32_t> founder;    // index of the founding agent (clone)
+  Array<std::uint16_t> copies;     // integrated vector copies per cell
+  Array<std::uint8_t> generation;  // divisions since seeding
+  Array<std::uint8_t> phase;
+  Array<std::uint8_t> stage;       // lag or destiny-clock stage (0-based)
+  Array<std::uint8_t> lineage;     // 0 CD4, 1 CD8
+  Array<std::uint8_t> phenotype;   // 0 naive/SCM, 1 CM, 2 EM, 3 effector
+  Array<std::uint8_t> flag;
+  Array<float> sigma;              // susceptibility to the vector (mean 1)
+  Array<float> t_stage;            // remaining Exp(1) of engagement / lag / destiny stage
+  Array<float> t_div;              // remaining division timer (rate units)
+  Array<float> t_death;            // remaining Exp(1) of death
+  Array<float> t_int;              // remaining Exp(1) of the next integration
+  Array<float> z_div;              // the normal behind the last division timer (lognormal)
+  Array<float> since;              // days between the last division and the step's end
   std::size_t size = 0;                  // slots in use (live + empty)
 
   void reserve(std::size_t n) {
@@ -130,6 +156,28 @@ struct Agents {
     t_stage[to] = t_stage[from]; t_div[to] = t_div[from]; t_death[to] = t_death[from];
     t_int[to] = t_int[from]; z_div[to] = z_div[from];
     since[to] = since[from];
+  }
+  /// One agent as a record (daughters wait in per-thread buffers as records between the passes).
+  struct Record {
+    std::uint64_t id;
+    double weight;
+    std::uint32_t event;
+    std::uint32_t founder;
+    float sigma, t_stage, t_div, t_death, t_int, z_div, since;
+    std::uint16_t copies;
+    std::uint8_t generation, phase, stage, lineage, phenotype, flag;
+  };
+  Record load(std::size_t i) const {
+    return {id[i], weight[i], event[i], founder[i], sigma[i], t_stage[i], t_div[i], t_death[i],
+            t_int[i], z_div[i], since[i], copies[i], generation[i], phase[i], stage[i],
+            lineage[i], phenotype[i], flag[i]};
+  }
+  void store(std::size_t j, const Record& r) {
+    id[j] = r.id; weight[j] = r.weight; event[j] = r.event; founder[j] = r.founder;
+    sigma[j] = r.sigma; t_stage[j] = r.t_stage; t_div[j] = r.t_div; t_death[j] = r.t_death;
+    t_int[j] = r.t_int; z_div[j] = r.z_div; since[j] = r.since; copies[j] = r.copies;
+    generation[j] = r.generation; phase[j] = r.phase; stage[j] = r.stage; lineage[j] = r.lineage;
+    phenotype[j] = r.phenotype; flag[j] = r.flag;
   }
   static constexpr std::size_t bytes_per_agent =
       8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 7;
@@ -198,27 +246,10 @@ float division_timer(AgentRng& rng, const StepRates& r, float& z, double sister_
 /// One agent over a step of h days. Returns true when it died (its weight is then 0).
 inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
                          const RandomKey& key, BlockSums& s) {
+  // a.flag[i] is flag_none here (pass 1 clears it once the daughter is made): stored only when
+  // the agent divides.
   const double w = a.weight[i];
-  a.flag[i] = flag_none;
   const std::uint8_t phase = a.phase[i];
-  const double death = phase <= phase_lag ? r.death_resting : r.death_activated;
-  a.t_death[i] -= static_cast<float>(death * h);
-  if (a.t_death[i] <= 0.0f) {
-    a.weight[i] = 0.0;
-    s.deaths += w;
-    return;
-  }
-  const double integration = r.integration[phase] * a.sigma[i] * h;
-  if (integration > 0.0) {
-    a.t_int[i] -= static_cast<float>(integration);
-    if (a.t_int[i] <= 0.0f) {
-      AgentRng rng(key, a.id[i], a.event[i]++);
-      while (a.t_int[i] <= 0.0f) {
-        a.copies[i] = static_cast<std::uint16_t>(std::min<int>(a.copies[i] + 1, max_copies_count));
-        a.t_int[i] += static_cast<float>(rng.exponential());
-      }
-    }
-  }
   bool divides = false;
   double elapsed = 0.0;  // days from the division to the step's end (timers overshoot zero)
   switch (phase) {
@@ -274,6 +305,29 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     default:
       break;
   }
+  // Death and integration act on this cell only until it divides: after the division each
+  // daughter has its own fresh timers, already advanced by `elapsed` (below). Applying them to the
+  // mother for the whole step counted the post-division hazard twice (integrations then reached
+  // both daughters, and a death erased a division that came first).
+  const double own = divides ? std::max(0.0, h - std::min(elapsed, h)) : h;
+  const double death = phase <= phase_lag ? r.death_resting : r.death_activated;
+  a.t_death[i] -= static_cast<float>(death * own);
+  if (a.t_death[i] <= 0.0f) {
+    a.weight[i] = 0.0;
+    s.deaths += w;
+    return;
+  }
+  if (r.integration[phase] > 0.0) {  // (no vector: sigma and t_int are not even read)
+    const double integration = r.integration[phase] * a.sigma[i] * own;
+    a.t_int[i] -= static_cast<float>(integration);
+    if (a.t_int[i] <= 0.0f) {
+      AgentRng rng(key, a.id[i], a.event[i]++);
+      while (a.t_int[i] <= 0.0f) {
+        a.copies[i] = static_cast<std::uint16_t>(std::min<int>(a.copies[i] + 1, max_copies_count));
+        a.t_int[i] += static_cast<float>(rng.exponential());
+      }
+    }
+  }
   if (divides) {
     // This slot becomes the first daughter; the second is appended after the loop. Timers of
     // death and integration are memoryless and drawn afresh; the division timer is new (sisters'
@@ -300,33 +354,38 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
   }
 }
 
-/// Adds agent i to the block's aggregates (after its update).
-inline void tally_agent(const Agents& a, std::size_t i, BlockSums& s) {
-  const double w = a.weight[i];
+/// Adds one agent's cells to the block's aggregates.
+inline void tally(double w, std::uint8_t lineage, std::uint8_t phase, std::uint8_t stage,
+                  std::uint8_t phenotype, std::uint16_t copies, BlockSums& s) {
   if (w <= 0.0) {
     return;
   }
   ++s.live;
-  double* block = s.lineage[a.lineage[i]];
-  switch (a.phase[i]) {
+  double* block = s.lineage[lineage];
+  switch (phase) {
     case phase_resting:
       block[T::resting] += w;
       break;
     case phase_lag:
-      block[T::lag_first + a.stage[i]] += w;
+      block[T::lag_first + stage] += w;
       break;
     case phase_dividing:
-      block[T::destiny_first + a.stage[i]] += w;
-      block[T::phenotype_first + a.phenotype[i]] += w;
+      block[T::destiny_first + stage] += w;
+      block[T::phenotype_first + phenotype] += w;
       break;
     default:
       block[T::post_destiny] += w;
-      block[T::phenotype_first + a.phenotype[i]] += w;
+      block[T::phenotype_first + phenotype] += w;
       break;
   }
-  s.copies_hist[std::min<std::size_t>(a.copies[i], T::max_copies)] += w;
-  s.copies_sum += w * a.copies[i];
+  s.copies_hist[std::min<std::size_t>(copies, T::max_copies)] += w;
+  s.copies_sum += w * copies;
   s.t_cells += w;
+}
+
+/// Adds agent i to the block's aggregates (after its update).
+inline void tally_agent(const Agents& a, std::size_t i, BlockSums& s) {
+  tally(a.weight[i], a.lineage[i], a.phase[i], a.stage[i], a.phenotype[i], a.copies[i], s);
 }
 
 class Interpolation final : public Interpolant {
@@ -347,6 +406,9 @@ class Interpolation final : public Interpolant {
   double tb_;
 };
 
+/// Agent slots reserved for a target of `target` agents (see Engine's constructor).
+std::size_t reserved_slots(std::size_t target) { return 9 * target / 2 + 3 * block_size; }
+
 /// A run: the agents, the chamber state y (prodigy_tct layout) and the parameters.
 class Engine {
  public:
@@ -358,8 +420,13 @@ class Engine {
     // Seeding brings at most `target_` agents; population control halves them beyond 2 x target,
     // compaction keeps empty slots below 1/8 of the live ones plus a block, and divisions in one
     // step at most double the slots: 4.5 x target + 2 blocks is never exceeded.
-    agents_.reserve(9 * target_ / 2 + 3 * block_size);
+    agents_.reserve(reserved_slots(target_));
     blocks_.resize(agents_.capacity() / block_size + 2);
+    offsets_.resize(blocks_.size());
+    daughters_.resize(static_cast<std::size_t>(std::max(1, omp_get_max_threads())));
+    daughter_buffer_.resize(blocks_.size());
+    daughter_start_.resize(blocks_.size());
+    kept_.reserve(agents_.capacity());
   }
 
   AgentRunResult run(Observer& observer, ProdigyAbm::FinalAgents* final_agents);
@@ -367,12 +434,17 @@ class Engine {
  private:
   void rates(StepRates& r) const;
   void step(double h);
-  void environment(double h, double deaths);
+  /// The chamber over a step; returns the mean vector concentration (IU/mL) over its substeps.
+  double environment(double h);
   void aggregate();
   void after_event(const std::vector<double>& before);
   void create_agents(int lineage, double cells);
   void thin(int lineage, double keep);
-  void control_population();
+  Agents::Record make_daughter(Agents& a, std::size_t i, const StepRates& r,
+                               const RandomKey& key);
+  /// Returns true when it changed weights (the aggregates must be taken again).
+  bool control_population(std::size_t live);
+  void publish();
   void compact();
   void distributions(AgentRunResult& result) const;
 
@@ -383,15 +455,24 @@ class Engine {
   std::vector<double> p_;
   Agents agents_;
   std::vector<BlockSums> blocks_;
+  std::vector<std::size_t> offsets_;   // per-block prefix sums (fixed blocks)
+  Array<std::uint32_t> kept_;    // compaction: the live agents' slots
   BlockSums totals_;
   std::size_t target_ = 0;
   double dt_ = 0.0;
   std::uint64_t next_id_ = 0;
   std::uint32_t next_founder_ = 0;
-  std::vector<double> founder_weight_;  // cells each founder stood for at seeding
+  std::vector<double> founder_weight_;  // founder cells each founder agent stands for (see step)
   double delivered_ = 0.0;              // integral of the integration rate per unit susceptibility
   double agent_updates_ = 0.0;
   std::uint32_t control_events_ = 0;
+  std::uint32_t roulette_events_ = 0;              // controls that needed roulette (see above)
+  std::vector<std::vector<Agents::Record>> daughters_;  // pass 1 -> 2: per-thread buffers
+  std::vector<const std::vector<Agents::Record>*> daughter_buffer_;  // per block: its buffer
+  std::vector<std::size_t> daughter_start_;                     // per block: its first daughter
+  std::vector<std::uint32_t> pending_;             // control: a clone's unpaired agent
+  std::vector<std::array<std::uint32_t, 2>> pairs_;  // control: pairs of one clone's agents
+  std::uint32_t founders_measured_ = 0;            // founders whose start weight is recorded
 };
 
 void Engine::rates(StepRates& r) const {
@@ -441,127 +522,300 @@ void Engine::rates(StepRates& r) const {
 }
 
 void Engine::step(double h) {
+  if (founders_measured_ < next_founder_) {
+    // Founders seeded since the last step: their weight after the seeding-time actions (e.g. the
+    // enrichment that removes part of the product) is the number of founder cells each stands
+    // for. Until this first step a founder is still a single agent.
+    for (std::size_t f = founders_measured_; f < next_founder_; ++f) {
+      founder_weight_[f] = 0.0;
+    }
+    for (std::size_t i = 0; i < agents_.size; ++i) {
+      if (agents_.founder[i] >= founders_measured_) {
+        founder_weight_[agents_.founder[i]] = agents_.weight[i];
+      }
+    }
+    founders_measured_ = next_founder_;
+  }
   StepRates r;
   rates(r);
+  // The chamber over the step first (its substeps hold the T cells at the step's start, so the
+  // order does not change it). The vector concentration can fall steeply within a step (uptake
+  // by ~1e9 cells plus decay): integrations use its mean over the substeps, the same values at
+  // which the chamber loses vector, rather than its value at the step's start (a left-point
+  // rule, which put the day-3 VCN ~5 % above the ODE's).
+  const double vector_start = fixed_.enabled ? 0.0 : culture_conditions(y_, p_).vector_per_ml;
+  const double vector_mean = environment(h);
+  if (vector_start > 0.0) {
+    const double f = vector_mean / vector_start;
+    for (double& x : r.integration) {
+      x *= f;
+    }
+  }
   delivered_ += r.integration[phase_dividing] * h;  // per unit susceptibility (mean field: all)
   const std::size_t n = agents_.size;
   const std::size_t nblocks = (n + block_size - 1) / block_size;
   const RandomKey key = in_.key;
   Agents& a = agents_;
-#pragma omp parallel for schedule(static) if (nblocks > 1)
-  for (std::size_t b = 0; b < nblocks; ++b) {
-    BlockSums s;
-    const std::size_t end = std::min(n, (b + 1) * block_size);
-    for (std::size_t i = b * block_size; i < end; ++i) {
-      if (a.weight[i] > 0.0) {
-        update_agent(a, i, h, r, key, s);
-      } else {
-        a.flag[i] = flag_none;
+  // Pass 1: every agent over the step. A mother's second daughter is made at once (the mother's
+  // data are in cache) into the thread's buffer; each block records where its daughters are and
+  // counts its deaths, births, divisions and live agents (daughters included), and sums the
+  // step's new aggregates.
+  daughters_.resize(std::max<std::size_t>(daughters_.size(),
+                                          static_cast<std::size_t>(omp_get_max_threads())));
+  for (auto& buffer : daughters_) {
+    buffer.clear();
+  }
+#pragma omp parallel if (nblocks > 1)
+  {
+    const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+    auto& buffer = daughters_[t];
+#pragma omp for schedule(static)
+    for (std::size_t b = 0; b < nblocks; ++b) {
+      BlockSums s;
+      daughter_buffer_[b] = &buffer;
+      daughter_start_[b] = buffer.size();
+      const std::size_t end = std::min(n, (b + 1) * block_size);
+      for (std::size_t i = b * block_size; i < end; ++i) {
+        if (a.weight[i] > 0.0) {
+          update_agent(a, i, h, r, key, s);
+          if (a.flag[i] >= flag_divided) {
+            const Agents::Record d = make_daughter(a, i, r, key);
+            a.flag[i] = flag_none;
+            buffer.push_back(d);
+            tally(d.weight, d.lineage, d.phase, d.stage, d.phenotype, d.copies, s);
+          }
+          tally_agent(a, i, s);
+        }
       }
+      blocks_[b] = s;
     }
-    blocks_[b] = s;
   }
   agent_updates_ += static_cast<double>(n);
+  // Exclusive prefix sum of the blocks' divisions (fixed blocks: independent of threads).
   double deaths = 0.0;
   double births = 0.0;
   std::size_t divided = 0;
+  std::size_t live = 0;
   for (std::size_t b = 0; b < nblocks; ++b) {
+    offsets_[b] = divided;
     deaths += blocks_[b].deaths;
     births += blocks_[b].births;
     divided += blocks_[b].divided;
+    live += blocks_[b].live;
   }
-  // Second daughters, appended in the order of their mothers: ids do not depend on threads.
+  // Pass 2: block b's second daughters go to slots n + offsets_[b] ... in the order of their
+  // mothers, with ids next_id_ + the same offsets: slots and ids do not depend on threads.
   if (divided > 0) {
     if (n + divided > a.capacity()) {
       throw ModelError("prodigy_abm: agent store overflow (internal error)");
     }
-    std::size_t next = n;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (a.flag[i] < flag_divided) {
-        continue;
+    const std::uint64_t first_id = next_id_;
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+    for (std::size_t b = 0; b < nblocks; ++b) {
+      const Agents::Record* d = daughter_buffer_[b]->data() + daughter_start_[b];
+      const std::size_t count = blocks_[b].divided;
+      for (std::size_t k = 0; k < count; ++k) {
+        Agents::Record x = d[k];
+        x.id = first_id + offsets_[b] + k;
+        a.store(n + offsets_[b] + k, x);
       }
-      const std::uint8_t mother_phenotype = static_cast<std::uint8_t>(a.flag[i] - flag_divided);
-      a.copy(next, i);
-      a.flag[next] = flag_none;
-      a.id[next] = next_id_++;
-      a.event[next] = 0;
-      AgentRng rng(key, a.id[next], a.event[next]++);
-      float z = 0.0f;
-      const double elapsed = a.since[i];
-      a.t_div[next] = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
-                                         r.mu[a.lineage[i]] * elapsed);
-      a.z_div[next] = z;
-      a.t_death[next] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
-      a.t_int[next] = static_cast<float>(rng.exponential() -
-                                         r.integration[phase_dividing] * a.sigma[i] * elapsed);
-      // Both daughters move on independently from the mother's phenotype.
-      a.phenotype[next] = mother_phenotype;
-      if (rng.uniform() < r.move_on[mother_phenotype]) {
-        a.phenotype[next] = static_cast<std::uint8_t>(mother_phenotype + 1);
-      }
-      if (!r.family && a.phase[next] == phase_dividing) {
-        a.t_stage[next] = static_cast<float>(rng.exponential() - r.clock * elapsed);
-      }
-      ++next;
     }
-    a.size = next;
+    next_id_ += divided;
+    a.size = n + divided;
   }
   y_[T::cells_born] += births;
-  control_population();
-  environment(h, deaths);
-  aggregate();
+  // The new aggregates, added in block order. The chamber still needs the step's start values.
+  BlockSums totals;
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    totals.add(blocks_[b]);
+  }
+  const bool weights_changed = control_population(live);
+  y_[T::dead_cells] += deaths;
+  if (weights_changed) {
+    aggregate();
+  } else {
+    totals_ = totals;
+    publish();
+  }
 }
 
-void Engine::control_population() {
-  std::size_t live = 0;
-  for (std::size_t i = 0; i < agents_.size; ++i) {
-    live += agents_.weight[i] > 0.0 ? 1 : 0;
+/// The second daughter of mother i, which divided in this step (the mother's slot holds the first
+/// daughter). Its random numbers come from the mother's stream (a new event of the mother): its
+/// own id, and so its own stream, are given in pass 2.
+Agents::Record Engine::make_daughter(Agents& a, std::size_t i, const StepRates& r,
+                                     const RandomKey& key) {
+  const std::uint8_t mother_phenotype = static_cast<std::uint8_t>(a.flag[i] - flag_divided);
+  Agents::Record d = a.load(i);
+  d.flag = flag_none;
+  d.event = 0;
+  AgentRng rng(key, a.id[i], a.event[i]++);
+  float z = 0.0f;
+  const double elapsed = a.since[i];
+  d.t_div = static_cast<float>(division_timer(rng, r, z, a.z_div[i], true) -
+                               r.mu[a.lineage[i]] * elapsed);
+  d.z_div = z;
+  d.t_death = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
+  d.t_int = static_cast<float>(rng.exponential() -
+                               r.integration[phase_dividing] * a.sigma[i] * elapsed);
+  // Both daughters move on independently from the mother's phenotype.
+  d.phenotype = mother_phenotype;
+  if (rng.uniform() < r.move_on[mother_phenotype]) {
+    d.phenotype = static_cast<std::uint8_t>(mother_phenotype + 1);
   }
+  if (!r.family && d.phase == phase_dividing) {
+    d.t_stage = static_cast<float>(rng.exponential() - r.clock * elapsed);
+  }
+  return d;
+}
+
+bool Engine::control_population(std::size_t live) {
   if (live > 2 * target_) {
-    // Russian roulette: each agent survives with probability 1/2 and doubles its weight, which
-    // keeps every expected sum (and so every mean and distribution) unbiased.
+    // Clone-preserving population control. The live agents of each clone (founder) are paired in
+    // agent order; each pair (i, j) becomes one agent of weight w_i + w_j, which is i with
+    // probability w_i / (w_i + w_j), else j. Every expected sum stays unbiased (E[(w_i + w_j)
+    // f(kept)] = w_i f(i) + w_j f(j) for any property f), and every clone's total weight is
+    // exactly unchanged: population control neither extinguishes nor doubles a clone. A clone's
+    // unpaired agent (odd count) is kept as it is, unless that would leave more than
+    // 2 x abm_agents agents; then the unpaired agents play Russian roulette (survive with
+    // probability 1/2 at weight 2w; Kahn & Harris 1951). Pairs come from one pass in agent order,
+    // so they do not depend on threads.
     Agents& a = agents_;
     const RandomKey key = in_.key;
     const std::size_t n = a.size;
-#pragma omp parallel for schedule(static)
+    constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+    pending_.assign(next_founder_, none);
+    pairs_.clear();
     for (std::size_t i = 0; i < n; ++i) {
-      if (a.weight[i] > 0.0) {
-        AgentRng rng(key, a.id[i], a.event[i]++);
-        a.weight[i] = rng.uniform() < 0.5 ? 2.0 * a.weight[i] : 0.0;
+      if (a.weight[i] <= 0.0) {
+        continue;
       }
+      std::uint32_t& p = pending_[a.founder[i]];
+      if (p == none) {
+        p = static_cast<std::uint32_t>(i);
+      } else {
+        pairs_.push_back({p, static_cast<std::uint32_t>(i)});
+        p = none;
+      }
+    }
+    const std::size_t paired = pairs_.size();
+    const std::size_t unpaired = live - 2 * paired;
+    const std::ptrdiff_t npairs = static_cast<std::ptrdiff_t>(paired);
+#pragma omp parallel for schedule(static) if (npairs > 4096)
+    for (std::ptrdiff_t k = 0; k < npairs; ++k) {
+      const std::uint32_t i = pairs_[static_cast<std::size_t>(k)][0];
+      const std::uint32_t j = pairs_[static_cast<std::size_t>(k)][1];
+      AgentRng rng(key, a.id[i], a.event[i]++);
+      const double wi = a.weight[i];
+      const double wj = a.weight[j];
+      const bool keep_i = rng.uniform() * (wi + wj) < wi;
+      a.weight[keep_i ? i : j] = wi + wj;
+      a.weight[keep_i ? j : i] = 0.0;
+    }
+    if (paired + unpaired > 2 * target_) {
+      const std::ptrdiff_t nf = static_cast<std::ptrdiff_t>(pending_.size());
+#pragma omp parallel for schedule(static) if (nf > 4096)
+      for (std::ptrdiff_t f = 0; f < nf; ++f) {
+        const std::uint32_t i = pending_[static_cast<std::size_t>(f)];
+        if (i != none) {
+          AgentRng rng(key, a.id[i], a.event[i]++);
+          a.weight[i] = rng.uniform() < 0.5 ? 2.0 * a.weight[i] : 0.0;
+        }
+      }
+      ++roulette_events_;
     }
     ++control_events_;
     compact();
-  } else if (agents_.size > live + live / 8 + block_size) {
+    return true;
+  }
+  if (agents_.size > live + live / 8 + block_size) {
     compact();
   }
+  return false;
 }
 
 void Engine::compact() {
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < agents_.size; ++i) {
-    if (agents_.weight[i] > 0.0) {
-      if (next != i) {
-        agents_.copy(next, i);
+  // The live agents' slots, in order (fixed-block prefix sum), then every array gathered in place
+  // (kept[k] >= k, so an ascending gather never overwrites a slot still to be read). The arrays
+  // are independent: threads share them out.
+  Agents& a = agents_;
+  const std::size_t n = a.size;
+  const std::size_t nblocks = (n + block_size - 1) / block_size;
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    std::size_t c = 0;
+    const std::size_t end = std::min(n, (b + 1) * block_size);
+    for (std::size_t i = b * block_size; i < end; ++i) {
+      c += a.weight[i] > 0.0 ? 1 : 0;
+    }
+    offsets_[b] = c;
+  }
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    const std::size_t c = offsets_[b];
+    offsets_[b] = total;
+    total += c;
+  }
+  if (total == n) {
+    return;
+  }
+  kept_.resize(total);
+#pragma omp parallel for schedule(static) if (nblocks > 1)
+  for (std::size_t b = 0; b < nblocks; ++b) {
+    std::size_t k = offsets_[b];
+    const std::size_t end = std::min(n, (b + 1) * block_size);
+    for (std::size_t i = b * block_size; i < end; ++i) {
+      if (a.weight[i] > 0.0) {
+        kept_[k++] = static_cast<std::uint32_t>(i);
       }
-      ++next;
     }
   }
-  agents_.size = next;
+  const std::uint32_t* kept = kept_.data();
+  auto gather = [kept, total](auto& v) {
+    auto* d = v.data();
+    for (std::size_t k = 0; k < total; ++k) {
+      d[k] = d[kept[k]];
+    }
+  };
+  // Largest arrays first, so that two threads get similar shares.
+#pragma omp parallel for schedule(dynamic, 1) if (total > block_size)
+  for (int f = 0; f < 18; ++f) {
+    switch (f) {
+      case 0: gather(a.id); break;
+      case 1: gather(a.weight); break;
+      case 2: gather(a.event); break;
+      case 3: gather(a.founder); break;
+      case 4: gather(a.sigma); break;
+      case 5: gather(a.t_stage); break;
+      case 6: gather(a.t_div); break;
+      case 7: gather(a.t_death); break;
+      case 8: gather(a.t_int); break;
+      case 9: gather(a.z_div); break;
+      case 10: gather(a.since); break;
+      case 11: gather(a.copies); break;
+      case 12: gather(a.generation); break;
+      case 13: gather(a.phase); break;
+      case 14: gather(a.stage); break;
+      case 15: gather(a.lineage); break;
+      case 16: gather(a.phenotype); break;
+      default: gather(a.flag); break;
+    }
+  }
+  a.size = total;
 }
 
-void Engine::environment(double h, double deaths) {
+double Engine::environment(double h) {
   auto& y = y_;
   const auto& p = p_;
   if (fixed_.enabled) {
-    y[T::dead_cells] += deaths;
-    return;
+    return 0.0;
   }
+  double vector_sum = 0.0;
   // The medium (vector, TransAct, cytokines, glucose, lactate) and the non-T and dead cells, with
   // the cells held at the step's start; prodigy_tct's right-hand side gives the rates.
   std::array<double, T::num_states> dydt{};
   const double sub = h / environment_substeps;
   for (int k = 0; k < environment_substeps; ++k) {
+    vector_sum += culture_conditions(y, p).vector_per_ml;
     tct_.rhs(0.0, y, p, dydt);
     for (std::size_t i : {T::vector_iu, T::reagent_ul, T::il2_iu, T::il7_ng, T::il15_ng,
                           T::glucose_mmol, T::lactate_mmol, T::glucose_consumed_mmol,
@@ -575,7 +829,7 @@ void Engine::environment(double h, double deaths) {
     y[T::dead_cells] = std::max(0.0, y[T::dead_cells] + sub * (other_death - lysis));
     y[T::cells_lysed] += sub * lysis;
   }
-  y[T::dead_cells] += deaths;
+  return vector_sum / environment_substeps;  // mean vector concentration over the substeps
 }
 
 void Engine::aggregate() {
@@ -595,6 +849,11 @@ void Engine::aggregate() {
   for (std::size_t b = 0; b < nblocks; ++b) {
     totals_.add(blocks_[b]);
   }
+  publish();
+}
+
+/// The chamber's T-cell states from the agents' totals.
+void Engine::publish() {
   for (std::size_t i = 0; i < T::lineage_size; ++i) {
     y_[T::cd4_block + i] = totals_.lineage[0][i];
     y_[T::cd8_block + i] = totals_.lineage[1][i];
@@ -761,11 +1020,13 @@ void Engine::distributions(AgentRunResult& result) const {
     gen.cells[std::min<std::size_t>(a.generation[i], ProdigyAbm::max_generation)] += w;
     clone[a.founder[i]] += w;
   }
-  Histogram clones{"clone_size", "cells/founder",
-                      "seeded T cells (founders) by the viable cells descended from each at the "
-                      "end: bin 0 lost or extinct, then [1, 2), [2, 4), ... (weighted agents: a "
-                      "founder agent's descendants shared evenly among the cells it stood for)",
-                      {}, {}, {}};
+  Histogram clones{"clone_size", "cells/founder cell",
+                   "founder T cells (in the culture after the seeding-time steps) by the viable "
+                   "cells descended from each at the end: bin 0 extinct (or removed below one "
+                   "cell), then [1, 2), [2, 4), ...; a founder agent of weight w0 stands for w0 "
+                   "identical founder cells, so its clone's weight / w0 is one draw of a single "
+                   "cell's clone size (docs/models/prodigy_abm.md: estimator and its error)",
+                   {}, {}, {}};
   clones.lower.push_back(0.0);
   clones.upper.push_back(1.0);
   for (std::size_t k = 0; k + 1 < ProdigyAbm::clone_bins; ++k) {
@@ -775,6 +1036,9 @@ void Engine::distributions(AgentRunResult& result) const {
   }
   clones.cells.assign(clones.lower.size(), 0.0);
   for (std::size_t f = 0; f < clone.size(); ++f) {
+    if (founder_weight_[f] <= 0.0) {
+      continue;  // removed before the culture started: not a founder
+    }
     const double size = clone[f] / founder_weight_[f];
     std::size_t bin = 0;
     if (size >= 1.0) {
@@ -871,6 +1135,12 @@ AgentRunResult Engine::run(Observer& observer, ProdigyAbm::FinalAgents* final_ag
 }  // namespace
 
 std::size_t prodigy_abm_bytes_per_agent() { return Agents::bytes_per_agent; }
+
+std::size_t prodigy_abm_reserved_bytes(double target_agents) {
+  // The agent arrays plus the compaction index (4 bytes per slot).
+  return (Agents::bytes_per_agent + 4) *
+         reserved_slots(static_cast<std::size_t>(std::llround(target_agents)));
+}
 
 void ProdigyAbm::rhs(double, std::span<const double>, std::span<const double>,
                      std::span<double>) const {

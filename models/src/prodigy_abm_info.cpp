@@ -22,7 +22,7 @@ const ModelInfo& ProdigyAbm::info() const {
     m.equations =
         "Chamber (vector, TransAct, cytokines, glucose, lactate, non-T and dead cells): "
         "prodigy_tct's equations, explicit Euler with 8 substeps per agent step, cells held at "
-        "the step's start.\n"
+        "the step's start; vector integrations use the step's mean vector concentration.\n"
         "Agent timers: each pending transition holds a remaining Exp(1) amount consumed at its "
         "current rate r(t) per step h (it fires when the amount reaches 0), so a transition of a "
         "cell happens with hazard r(t) exactly as in the ODE compartment it mirrors:\n"
@@ -41,7 +41,8 @@ const ModelInfo& ProdigyAbm::info() const {
         "susceptibility, lineage, founder and generation + 1 are inherited\n"
         "Weighted agents: an agent stands for w cells; seeding makes at most abm_agents agents; "
         "divisions split an agent into two of the same weight; beyond 2 abm_agents live agents "
-        "each survives with probability 1/2 at weight 2w (unbiased). Removal of a fraction f "
+        "the agents of each clone are merged in pairs (one of the two, chosen in proportion to "
+        "weight, carries the pair's weight: unbiased, clone totals unchanged). Removal of a fraction f "
         "(wash, sample, select, harvest): binomial thinning of each agent's w cells.";
     m.references +=
         " Salmon JK, Moraes MA, Dror RO, Shaw DE. Parallel random numbers: as easy as 1, 2, 3. "
