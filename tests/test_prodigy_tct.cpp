@@ -291,6 +291,22 @@ TEST_CASE("prodigy_tct activate, transduce, wash, exchange, sample and harvest",
   }
 }
 
+TEST_CASE("prodigy_tct steps after the harvest never run", "[prodigy_tct][protocol]") {
+  // A harvest moved before the last feed (as a harvest-day sweep does): the run ends at the
+  // harvest and the feed on day 6 does not fire, even one that would overfill the chamber.
+  const RunPlan plan = make_plan(parse_scenario(
+      scenario_text(std::string(seed_step) + "  - at: 5\n    harvest:\n" +
+                    "  - at: 6\n    feed: {volume_ml: 5000}\n"),
+      "prodigy.yaml"));
+  Simulator simulator(plan, 0);
+  const SampleResult r = simulator.run(0);
+  REQUIRE(r.ok);
+  CHECK(r.stats.t_final == 5.0);
+  CHECK(r.stats.stopped);
+  CHECK(r.stats.events_fired == 2);  // seed and harvest
+  CHECK(r.rows == 6);                // days 0-5
+}
+
 TEST_CASE("prodigy_tct protocol errors point at the offending step", "[prodigy_tct][protocol]") {
   // The scenario opens with "model: ..." and "protocol:", so the first step starts on line 3.
   expect_protocol_error("  - at: 13\n    harvest:\n",
@@ -307,9 +323,6 @@ TEST_CASE("prodigy_tct protocol errors point at the offending step", "[prodigy_t
                         "sample on day 3 takes 80 mL but the chamber holds 70 mL", 5);
   expect_protocol_error(std::string(seed_step) + "  - at: 3\n    seed: {cells: 1e8, volume_ml: 50}\n",
                         "a second 'seed' on day 3", 5);
-  expect_protocol_error(std::string(seed_step) + "  - at: 5\n    harvest:\n" +
-                            "  - at: 6\n    feed: {volume_ml: 10}\n",
-                        "'feed' on day 6 comes after the harvest", 7);
   expect_protocol_error(std::string(seed_step) +
                             "  - at: 3\n    medium_exchange: {removed_fraction: 0.5, volume_ml: 20}\n",
                         "the new volume 20 mL is below the 35 mL kept", 5);

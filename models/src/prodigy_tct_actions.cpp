@@ -189,9 +189,10 @@ void ProdigyTct::check_protocol(double, std::span<const double> p,
     const std::string& name = names[a.action].name;
     const auto s = a.settings;
     if (harvested) {
-      throw ProtocolError(a.step, fmt::format("'{}' on {} comes after the harvest, which ends the "
-                                              "run; remove it or move it before the harvest",
-                                              name, day(a)));
+      // The harvest ends the run, so later steps never run, as events after the end time never
+      // fire. Allowed so that a sweep can move the harvest day earlier than the last feed of a
+      // protocol written up to the latest harvest day.
+      break;
     }
     if (a.action == seed) {
       if (seeded) {
