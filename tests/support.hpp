@@ -4,9 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cartsim/core/errors.hpp"
+#include "cartsim/core/events.hpp"
 #include "cartsim/core/model.hpp"
 #include "cartsim/core/recorders.hpp"
 #include "cartsim/solvers/solver.hpp"
@@ -55,6 +57,39 @@ class DecayModel final : public OdeModel {
   }
   void initial_state(std::span<const double>, std::span<double> y0) const override { y0[0] = 1.0; }
 };
+
+/// Applies model action `name` to (y, p) at time t (days) with the settings `given` by name and
+/// the declared defaults for the rest, as the protocol parser fills them. Returns whether the
+/// action stops the run. Throws std::invalid_argument for an unknown action or setting.
+inline bool apply_action(const OdeModel& model, const std::string& name,
+                         const std::vector<std::pair<const char*, double>>& given,
+                         std::vector<double>& y, std::vector<double>& p, double t = 0.0) {
+  const auto index = model.info().find_action(name);
+  if (!index) {
+    throw std::invalid_argument("no action '" + name + "'");
+  }
+  const ActionInfo& action = model.info().actions[*index];
+  std::vector<double> settings;
+  for (const auto& setting : action.settings) {
+    settings.push_back(setting.default_value.value_or(std::nan("")));
+  }
+  for (const auto& [key, value] : given) {
+    std::size_t i = 0;
+    while (i < action.settings.size() && action.settings[i].name != key) {
+      ++i;
+    }
+    if (i == action.settings.size()) {
+      throw std::invalid_argument("action '" + name + "' has no setting '" + key + "'");
+    }
+    settings[i] = value;
+  }
+  EventContext ctx;
+  ctx.t = t;
+  ctx.y = y;
+  ctx.p = p;
+  model.apply_action(*index, settings, ctx);
+  return ctx.stop;
+}
 
 /// A recorder of everything the observer protocol reports, to test the protocol itself.
 struct Trace final : Observer {

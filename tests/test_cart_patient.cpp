@@ -12,6 +12,7 @@
 #include "cartsim/models/registry.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
+#include "support.hpp"
 
 using namespace cartsim;
 using models::CartPatient;
@@ -27,32 +28,10 @@ Vec default_parameters() {
   return {p.data(), p.data() + p.size()};
 }
 
-std::size_t action_index(const char* name) { return *CartPatient().info().find_action(name); }
-
 /// Apply action `name` with `given` settings (defaults for the rest).
 void apply(const char* name, const std::vector<std::pair<const char*, double>>& given, Vec& y,
            Vec& p, double t = 0.0) {
-  const CartPatient m;
-  const ActionInfo& a = m.info().actions[action_index(name)];
-  Vec s;
-  for (const auto& setting : a.settings) {
-    s.push_back(setting.default_value.value_or(std::nan("")));
-  }
-  for (const auto& [key, value] : given) {
-    bool found = false;
-    for (std::size_t i = 0; i < a.settings.size(); ++i) {
-      if (a.settings[i].name == key) {
-        s[i] = value;
-        found = true;
-      }
-    }
-    REQUIRE(found);
-  }
-  EventContext ctx;
-  ctx.t = t;
-  ctx.y = y;
-  ctx.p = p;
-  m.apply_action(action_index(name), s, ctx);
+  testing::apply_action(CartPatient(), name, given, y, p, t);
 }
 
 Vec observables(const Vec& y, const Vec& p) {

@@ -33,36 +33,13 @@ Vec empty_state() {
   return y;
 }
 
-std::size_t action_index(const char* name) {
-  return *ProdigyTct().info().find_action(name);
-}
-
-/// Apply action `name` with `settings` (in declared order; defaults for the rest).
+/// Apply action `name` with `given` settings (defaults for the rest); `stop` receives whether
+/// the action ends the run.
 void apply(const char* name, const std::vector<std::pair<const char*, double>>& given, Vec& y,
            Vec& p, double t = 0.0, bool* stop = nullptr) {
-  const ProdigyTct m;
-  const ActionInfo& a = m.info().actions[action_index(name)];
-  Vec s;
-  for (const auto& setting : a.settings) {
-    s.push_back(setting.default_value.value_or(std::nan("")));
-  }
-  for (const auto& [key, value] : given) {
-    bool found = false;
-    for (std::size_t i = 0; i < a.settings.size(); ++i) {
-      if (a.settings[i].name == key) {
-        s[i] = value;
-        found = true;
-      }
-    }
-    REQUIRE(found);
-  }
-  EventContext ctx;
-  ctx.t = t;
-  ctx.y = y;
-  ctx.p = p;
-  m.apply_action(action_index(name), s, ctx);
+  const bool stops = testing::apply_action(ProdigyTct(), name, given, y, p, t);
   if (stop != nullptr) {
-    *stop = ctx.stop;
+    *stop = stops;
   }
 }
 
