@@ -23,6 +23,7 @@
 #include "cartsim/sweeps/output_files.hpp"
 #include "cartsim/sweeps/sample_inputs.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
+#include "sweep_support.hpp"
 
 using namespace cartsim;
 using models::ProdigyAbm;
@@ -371,7 +372,6 @@ TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law without po
 
 TEST_CASE("prodigy_abm: distributions.csv is written, complete, normalised and deterministic",
           "[prodigy_abm]") {
-  namespace fs = std::filesystem;
   // The default example at 6000 agents, 2 replicates, written by the sweep's output writer with 1
   // and with 2 threads.
   std::string text = default_example(6000);
@@ -379,21 +379,9 @@ TEST_CASE("prodigy_abm: distributions.csv is written, complete, normalised and d
   REQUIRE(text.find(reps) != std::string::npos);
   text.replace(text.find(reps), reps.size(), "replicates: 2");
   auto write = [&text](const std::string& name, int threads) {
-    const fs::path dir = fs::temp_directory_path() / ("cartsim_test_abm_dist_" + name);
-    fs::remove_all(dir);
-    const Scenario scenario = parse_scenario(text, "abm.yaml");
-    const RunPlan plan = make_plan(scenario);
-    const SampleInputs inputs(scenario, plan);
-    SweepOptions options;
-    options.threads = threads;
-    OutputWriter writer(dir, scenario, plan, inputs, ShardInfo{});
-    const SweepStats stats = run_sweep(scenario, plan, inputs, options, writer);
-    writer.finish(stats, "test");
-    CHECK(stats.failed == 0);
-    std::ifstream in(dir / "distributions.csv", std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    const std::filesystem::path dir = testing::fresh_dir("abm_dist_" + name);
+    CHECK(testing::run_to(text, dir, threads).failed == 0);
+    return testing::read_file(dir / "distributions.csv");
   };
   const std::string one = write("1", 1);
   const std::string two = write("2", 2);

@@ -14,6 +14,7 @@
 #include "cartsim/sweeps/output_files.hpp"
 #include "cartsim/sweeps/sample_inputs.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
+#include "sweep_support.hpp"
 
 using namespace cartsim;
 using S = models::Stein2019;
@@ -32,12 +33,6 @@ std::string scenario_text(const std::string& parameters, const std::string& extr
          "  variables: [C, C_obs]\n" + extra;
 }
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 }  // namespace
 
 TEST_CASE("stein2019 covariate effects on Cmax by hand", "[stein2019][covariates]") {
@@ -159,19 +154,10 @@ TEST_CASE("stein2019 population files with residual error do not depend on the t
       "      - {path: parameters.tmax, omega2: 0.38}\n");
   std::string files[2];
   for (int threads : {1, 2}) {
-    const fs::path dir =
-        fs::temp_directory_path() / ("cartsim_test_stein_threads" + std::to_string(threads));
-    fs::remove_all(dir);
-    const Scenario scenario = parse_scenario(text, "threads.yaml");
-    const RunPlan plan = make_plan(scenario);
-    const SampleInputs inputs(scenario, plan);
-    SweepOptions options;
-    options.threads = threads;
-    OutputWriter writer(dir, scenario, plan, inputs, ShardInfo{});
-    const SweepStats stats = run_sweep(scenario, plan, inputs, options, writer);
-    writer.finish(stats, "test");
-    CHECK(stats.failed == 0);
-    files[threads - 1] = read(dir / "timeseries.csv") + read(dir / "summary.csv");
+    const fs::path dir = testing::fresh_dir("stein_threads" + std::to_string(threads));
+    CHECK(testing::run_to(text, dir, threads).failed == 0);
+    files[threads - 1] =
+        testing::read_file(dir / "timeseries.csv") + testing::read_file(dir / "summary.csv");
   }
   CHECK_FALSE(files[0].empty());
   CHECK(files[0] == files[1]);

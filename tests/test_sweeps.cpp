@@ -15,6 +15,7 @@
 #include "cartsim/sweeps/output_files.hpp"
 #include "cartsim/sweeps/sample_inputs.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
+#include "sweep_support.hpp"
 
 using namespace cartsim;
 namespace fs = std::filesystem;
@@ -51,41 +52,11 @@ sweep:
         cv: 0.5
 )";
 
-fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("cartsim_test_sweeps_" + name);
-  fs::remove_all(dir);
-  return dir;
-}
+using testing::run_to;
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("sweeps_" + name); }
+std::string read(const fs::path& file) { return testing::read_file(file); }
 
-/// Runs `text` into `dir` with the given threads and shard.
-SweepStats run_to(const std::string& text, const fs::path& dir, int threads, ShardInfo shard = {}) {
-  const Scenario scenario = parse_scenario(text, "sweep.yaml");
-  const RunPlan plan = make_plan(scenario);
-  const SampleInputs inputs(scenario, plan);
-  SweepOptions options;
-  options.threads = threads;
-  if (shard.index > 0) {
-    shard.first_sample = (shard.index - 1) * inputs.samples() / shard.count;
-    shard.end_sample = shard.index * inputs.samples() / shard.count;
-    options.first_sample = shard.first_sample;
-    options.end_sample = shard.end_sample;
-  }
-  OutputWriter writer(dir, scenario, plan, inputs, shard);
-  const SweepStats stats = run_sweep(scenario, plan, inputs, options, writer);
-  writer.finish(stats, "test");
-  return stats;
-}
-
-}  // namespace
-
-namespace {
 /// A distribution of `kind` with parameters a and b (no truncation).
 Distribution distribution(Distribution::Kind kind, double a, double b) {
   Distribution d;
