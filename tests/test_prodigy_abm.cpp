@@ -360,9 +360,9 @@ TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law without po
   const double founders = sum(ctl);
   REQUIRE(founders == Approx(5 * 2000.0));
   // The histogram is not the law: merged agents share one future, so small clones die out
-  // more often (documented; measured here and printed).
+  // more often (documented; the figures are reported if the bound below fails).
   const auto [chi2_ctl, df_ctl] = clone_chi_square(ctl, alpha, beta);
-  WARN("with control: extinct fraction " << ctl[0] / founders << " vs alpha " << alpha
+  INFO("with control: extinct fraction " << ctl[0] / founders << " vs alpha " << alpha
                                          << "; chi2 " << chi2_ctl << " with " << df_ctl << " df");
   // A loose sanity bound only (the bias is documented, not gated): fewer than (1 + alpha) / 2
   // of the founders extinct.
