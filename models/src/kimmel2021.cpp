@@ -15,7 +15,6 @@ constexpr const char* authors_code =
 
 using P = Kimmel2021;
 
-bool stochastic(std::span<const double> p) { return p[P::mode] > 0.5; }
 
 /// Switch the tumour into the stochastic regime: round B to an integer without bias (floor, plus
 /// one with probability equal to the fractional part), reset the hazard and draw its threshold.
@@ -165,45 +164,9 @@ const ModelInfo& Kimmel2021::info() const {
   return model_info;
 }
 
-double Kimmel2021::car_growth_rate(double total, std::span<const double> p) {
-  const double d = total - p[kn];
-  const double u = d * d;
-  return p[rho_c] + p[b] * u / (p[a] * total * total + u);
-}
-
-std::pair<double, double> Kimmel2021::tumour_rates(std::span<const double> y,
-                                                   std::span<const double> p) {
-  const double births = p[rb] * y[B];
-  const double deaths = p[gamma_b] * y[B] * y[C] / (p[kb] + y[C]);
-  return {births, deaths};
-}
-
 void Kimmel2021::derive_parameters(std::span<double> p) const {
   p[ln_kn] = std::log(p[kn]);
   p[ln_kc] = std::log(p[kc]);
-}
-
-void Kimmel2021::rhs(double, std::span<const double> y, std::span<const double> p,
-                     std::span<double> dydt) const {
-  const double total = y[N] + y[C];
-  if (total > 0.0) {
-    // ln(K/T) = ln K - ln T with ln K derived once (derive_parameters): one logarithm per
-    // evaluation instead of two (a population run spent a fifth of its time in log).
-    const double log_total = std::log(total);
-    dydt[N] = p[rn] * y[N] * (p[ln_kn] - log_total);
-    dydt[C] = car_growth_rate(total, p) * y[C] * (p[ln_kc] - log_total);
-  } else {
-    dydt[N] = 0.0;  // no T cells: nothing grows (the limit of x ln(K/x) as x -> 0)
-    dydt[C] = 0.0;
-  }
-  const auto [births, deaths] = tumour_rates(y, p);
-  if (stochastic(p)) {
-    dydt[B] = 0.0;
-    dydt[H] = births + deaths;
-  } else {
-    dydt[B] = births - deaths;
-    dydt[H] = 0.0;
-  }
 }
 
 void Kimmel2021::jacobian(double, std::span<const double> y, std::span<const double> p,

@@ -111,15 +111,21 @@ inline double locate_state_events(const std::vector<StateEvent>& events,
 /// conditions and restarts see the clipped values, so no reported population is ever negative.
 /// `Inner` is the backend's own interpolant type: when it is a final class, the call to its at()
 /// is direct and inlined (one virtual call per output time instead of two).
+/// An Inner with `static constexpr bool clips_nonnegative = true` clips in its own at() (in the
+/// same pass, where the values are still in registers) and is only forwarded to.
 template <class Inner>
 class ClippedInterpolant final : public Interpolant {
+  static constexpr bool clips_itself = requires { requires Inner::clips_nonnegative; };
+
  public:
   ClippedInterpolant(const Inner& inner, const std::vector<std::size_t>& nonnegative)
       : inner_(inner), nonnegative_(nonnegative) {}
   void at(double t, std::span<double> y) const override {
     inner_.at(t, y);
-    for (std::size_t i : nonnegative_) {
-      y[i] = std::max(y[i], 0.0);
+    if constexpr (!clips_itself) {
+      for (std::size_t i : nonnegative_) {
+        y[i] = std::max(y[i], 0.0);
+      }
     }
   }
 
