@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
         "of atol + rtol |y|,\nlargest per subject, over the first {} subjects:\n{:>20} {:>10} {:>10}\n",
         checked, "solver", "median", "90th pct");
     std::vector<std::string> solvers{plan.solver.name};
-    for (const char* other : {"dopri5", "odeint_dopri5", "cvode_bdf"}) {
+    for (const char* other : {"tsit5", "dopri5", "odeint_dopri5", "cvode_bdf"}) {
       if (other != plan.solver.name) {
         solvers.emplace_back(other);
       }

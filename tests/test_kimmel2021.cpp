@@ -231,10 +231,10 @@ class ThroughInterface final : public OdeModel {
 };
 }  // namespace
 
-TEST_CASE("kimmel2021 on dopri5: the compiled backend equals the generic one bitwise",
+TEST_CASE("kimmel2021 on dopri5 and tsit5: the compiled backend equals the generic one bitwise",
           "[kimmel2021][solver]") {
-  // dopri5 inlines Kimmel2021's right-hand side into a backend instantiated for it (see
-  // solvers/src/dopri5_solver.cpp); any other class goes through the generic backend. The
+  // dopri5 and tsit5 inline Kimmel2021's right-hand side into a backend instantiated for it (see
+  // solvers/src/explicit_rk_solver.cpp); any other class goes through the generic backend. The
   // arithmetic is the same, so every output, event and counter must be identical. The hybrid
   // regime (rb 0.12: the tumour reaches the stochastic threshold) exercises state events.
   const M direct;
@@ -244,6 +244,7 @@ TEST_CASE("kimmel2021 on dopri5: the compiled backend equals the generic one bit
   for (std::size_t i = 0; i < direct.num_states(); ++i) {
     columns.push_back({VariableRef::Kind::state, i});
   }
+  for (const char* solver_name : {"dopri5", "tsit5"})
   for (double rb : {0.05, 0.12, 0.4}) {
     auto solve = [&](const OdeModel& model, SolveStats& stats) {
       Problem problem = testing::make_problem(model, 0.0, 200.0);
@@ -253,7 +254,7 @@ TEST_CASE("kimmel2021 on dopri5: the compiled backend equals the generic one bit
       GridRecorder grid(model, times, columns);
       testing::Trace trace;
       ObserverPair both(grid, trace);
-      auto solver = make_solver("dopri5", SolverOptions{.rtol = 1e-6, .atol = 1e-3});
+      auto solver = make_solver(solver_name, SolverOptions{.rtol = 1e-6, .atol = 1e-3});
       stats = solver->solve(problem, both);
       CHECK(solver->last_stats().steps == stats.steps);
       return std::pair{grid.values(), trace};
@@ -262,7 +263,7 @@ TEST_CASE("kimmel2021 on dopri5: the compiled backend equals the generic one bit
     SolveStats generic_stats;
     const auto [compiled, compiled_trace] = solve(direct, compiled_stats);
     const auto [generic, generic_trace] = solve(wrapped, generic_stats);
-    INFO("rb = " << rb);
+    INFO(solver_name << ", rb = " << rb);
     CHECK(compiled_stats.steps > 100);
     if (rb == 0.12) {
       CHECK(compiled_stats.events_fired > 10);  // the stochastic regime was entered and ran

@@ -49,7 +49,7 @@ const ModelInfo& Kimmel2021::info() const {
     // Non-stiff over a year of dosing-free kinetics: cartsim's Dormand-Prince is the fastest
     // backend here with no failures over a 10,000-subject population, and more accurate than
     // CVODE at the same tolerances (bench/population_bench prints both).
-    m.default_solver = "dopri5";
+    m.default_solver = "tsit5";
     m.title = "Normal T / CAR-T competition and stochastic tumour extinction (Kimmel 2021)";
     m.summary =
         "Normal T cells and CAR-T cells regrow after lymphodepletion with Gompertz competition "

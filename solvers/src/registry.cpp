@@ -12,14 +12,17 @@ struct Entry {
   std::unique_ptr<Solver> (*make)(std::string_view, const SolverOptions&);
 };
 
-const std::array<Entry, 5> entries{{
+const std::array<Entry, 6> entries{{
     {"cvode_bdf", "SUNDIALS CVODE, BDF orders 1-5, Newton with dense LU; for stiff problems",
      [](std::string_view n, const SolverOptions& o) { return detail::make_cvode_solver(n, true, o); }},
     {"cvode_adams", "SUNDIALS CVODE, Adams-Moulton orders 1-12, Newton with dense LU; non-stiff",
      [](std::string_view n, const SolverOptions& o) { return detail::make_cvode_solver(n, false, o); }},
-    {"dopri5",
-     "cartsim's Dormand-Prince 5(4), RMS error norm, dense output; non-stiff, fastest",
+    {"dopri5", "cartsim's Dormand-Prince 5(4), RMS error norm, dense output; non-stiff, fast",
      &detail::make_dopri5},
+    {"tsit5",
+     "cartsim's Tsitouras 5(4), RMS error norm, dense output; non-stiff, fastest (smaller error "
+     "constants than Dormand-Prince at the same cost per step)",
+     &detail::make_tsit5},
     {"odeint_dopri5", "Boost.Odeint Dormand-Prince 5(4) with dense output; non-stiff, fast",
      &detail::make_odeint_dopri5},
     {"odeint_rosenbrock4", "Boost.Odeint Rosenbrock 4(3) with dense output; stiff",

@@ -919,7 +919,7 @@ TEST_CASE("solver errors", "[scenario]") {
   require_errors({
       {with_solver("name: cvode_bfd"), 5, 9, "solver.name",
        "unknown solver 'cvode_bfd'; did you mean 'cvode_bdf'? known solvers: cvode_bdf, "
-       "cvode_adams, dopri5, odeint_dopri5, odeint_rosenbrock4"},
+       "cvode_adams, dopri5, tsit5, odeint_dopri5, odeint_rosenbrock4"},
       {with_solver("rtl: 1e-6"), 5, 3, "solver.rtl",
        "unknown key 'rtl'; did you mean 'rtol'? allowed keys: name, rtol, atol, max_steps, "
        "first_step, max_step"},

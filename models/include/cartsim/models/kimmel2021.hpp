@@ -67,7 +67,7 @@ class Kimmel2021 final : public OdeModel {
 
   const ModelInfo& info() const override;
   /// Defined here, not in the source file, so that solvers compiled for this class (dopri5, see
-  /// solvers/src/dopri5_solver.cpp) inline it.
+  /// solvers/src/explicit_rk_solver.cpp) inline it.
   void rhs(double t, std::span<const double> y, std::span<const double> p,
            std::span<double> dydt) const override;
   bool has_jacobian() const override { return true; }
