@@ -244,39 +244,40 @@ TEST_CASE("kimmel2021 on dopri5 and tsit5: the compiled backend equals the gener
   for (std::size_t i = 0; i < direct.num_states(); ++i) {
     columns.push_back({VariableRef::Kind::state, i});
   }
-  for (const char* solver_name : {"dopri5", "tsit5"})
-  for (double rb : {0.05, 0.12, 0.4}) {
-    auto solve = [&](const OdeModel& model, SolveStats& stats) {
-      Problem problem = testing::make_problem(model, 0.0, 200.0);
-      problem.p[M::rb] = rb;
-      RandomStream random(7, 1, 0, RandomPurpose::events);
-      problem.random = &random;
-      GridRecorder grid(model, times, columns);
-      testing::Trace trace;
-      ObserverPair both(grid, trace);
-      auto solver = make_solver(solver_name, SolverOptions{.rtol = 1e-6, .atol = 1e-3});
-      stats = solver->solve(problem, both);
-      CHECK(solver->last_stats().steps == stats.steps);
-      return std::pair{grid.values(), trace};
-    };
-    SolveStats compiled_stats;
-    SolveStats generic_stats;
-    const auto [compiled, compiled_trace] = solve(direct, compiled_stats);
-    const auto [generic, generic_trace] = solve(wrapped, generic_stats);
-    INFO(solver_name << ", rb = " << rb);
-    CHECK(compiled_stats.steps > 100);
-    if (rb == 0.12) {
-      CHECK(compiled_stats.events_fired > 10);  // the stochastic regime was entered and ran
-    }
-    CHECK(compiled_stats.steps == generic_stats.steps);
-    CHECK(compiled_stats.rhs_evaluations == generic_stats.rhs_evaluations);
-    CHECK(compiled_stats.events_fired == generic_stats.events_fired);
-    CHECK(compiled == generic);  // bitwise, every state at every output time
-    CHECK(compiled_trace.y_finish == generic_trace.y_finish);
-    REQUIRE(compiled_trace.events.size() == generic_trace.events.size());
-    for (std::size_t i = 0; i < compiled_trace.events.size(); ++i) {
-      CHECK(compiled_trace.events[i].t == generic_trace.events[i].t);
-      CHECK(compiled_trace.events[i].y == generic_trace.events[i].y);
+  for (const char* solver_name : {"dopri5", "tsit5"}) {
+    for (double rb : {0.05, 0.12, 0.4}) {
+      auto solve = [&](const OdeModel& model, SolveStats& stats) {
+        Problem problem = testing::make_problem(model, 0.0, 200.0);
+        problem.p[M::rb] = rb;
+        RandomStream random(7, 1, 0, RandomPurpose::events);
+        problem.random = &random;
+        GridRecorder grid(model, times, columns);
+        testing::Trace trace;
+        ObserverPair both(grid, trace);
+        auto solver = make_solver(solver_name, SolverOptions{.rtol = 1e-6, .atol = 1e-3});
+        stats = solver->solve(problem, both);
+        CHECK(solver->last_stats().steps == stats.steps);
+        return std::pair{grid.values(), trace};
+      };
+      SolveStats compiled_stats;
+      SolveStats generic_stats;
+      const auto [compiled, compiled_trace] = solve(direct, compiled_stats);
+      const auto [generic, generic_trace] = solve(wrapped, generic_stats);
+      INFO(solver_name << ", rb = " << rb);
+      CHECK(compiled_stats.steps > 100);
+      if (rb == 0.12) {
+        CHECK(compiled_stats.events_fired > 10);  // the stochastic regime was entered and ran
+      }
+      CHECK(compiled_stats.steps == generic_stats.steps);
+      CHECK(compiled_stats.rhs_evaluations == generic_stats.rhs_evaluations);
+      CHECK(compiled_stats.events_fired == generic_stats.events_fired);
+      CHECK(compiled == generic);  // bitwise, every state at every output time
+      CHECK(compiled_trace.y_finish == generic_trace.y_finish);
+      REQUIRE(compiled_trace.events.size() == generic_trace.events.size());
+      for (std::size_t i = 0; i < compiled_trace.events.size(); ++i) {
+        CHECK(compiled_trace.events[i].t == generic_trace.events[i].t);
+        CHECK(compiled_trace.events[i].y == generic_trace.events[i].y);
+      }
     }
   }
 }
