@@ -545,9 +545,12 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
   result.metrics.assign(plan_.metrics.size(), nan);
   auto& out = result.metrics;
   out[col_weight] = weight;
-  const SampleResult made = manufacturing_.run(sample, replicate, manufacturing_inputs_);
+  SampleResult made = manufacturing_.run(sample, replicate, manufacturing_inputs_);
   std::copy_n(made.metrics.begin(), chain_.manufacturing_metrics, out.begin() + num_columns);
   result.stats = made.stats;
+  result.manufacturing_rows = made.rows;
+  result.manufacturing_series = std::move(made.series);
+  result.distributions = std::move(made.distributions);
   if (!made.ok) {
     result.ok = false;
     result.message = "manufacturing: " + made.message;
