@@ -558,4 +558,153 @@ TEST_CASE("vein to vein: prodigy_abm as the manufacturing half", "[vein][prodigy
   }
 }
 
+TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
+  const std::string per_kg = "product: {dose: {cells_per_kg: 1.0e6}}\n";
+  SECTION("paths exist for the rules the scenario has") {
+    const Scenario s = chain(5.0, 30.0, per_kg);
+    const auto a = resolve_input_path(s, "product.dose.cells_per_kg");
+    REQUIRE(a);
+    CHECK(a->stage == Assignment::Stage::product);
+    CHECK(resolve_input_path(s, "product.cap_cells"));
+    CHECK(resolve_input_path(s, "product.recovery"));
+    CHECK_FALSE(resolve_input_path(s, "product.dose.cells"));
+    CHECK_FALSE(resolve_input_path(s, "product.infuse_failed_release"));
+    const Scenario flat = chain(5.0, 30.0, "product: {dose: {cells: 1.0e8}}\n");
+    CHECK(resolve_input_path(flat, "product.dose.cells"));
+    CHECK_FALSE(resolve_input_path(flat, "product.dose.cells_per_kg"));
+    const Scenario label = chain(5.0, 30.0, "");
+    CHECK_FALSE(resolve_input_path(label, "product.dose.cells_per_kg"));
+    CHECK(resolve_input_path(label, "product.recovery"));
+    // Base values: the scenario's, or the defaults.
+    const RunPlan plan = make_plan(s);
+    CHECK(base_value(plan, *a) == 1.0e6);
+    CHECK(base_value(plan, *resolve_input_path(s, "product.recovery")) == 1.0);
+    CHECK(std::isinf(base_value(plan, *resolve_input_path(s, "product.cap_cells"))));
+  }
+  SECTION("a swept dose per kg: dose = value x weight when the product is not limiting") {
+    const double harvest = standalone_car_cells(5.0);
+    const Scenario s = chain(
+        5.0, 30.0, per_kg,
+        "sweep:\n  factors:\n    - {path: product.dose.cells_per_kg, values: [1.0e6, 2.0e6, 4.0e6]}\n"
+        "    - {path: patient.parameters.body_weight_kg, values: [20, 60]}\n");
+    const auto rs = run_all(s);
+    REQUIRE(rs.size() == 6);
+    const double per_kg_values[] = {1.0e6, 2.0e6, 4.0e6};
+    const double weights[] = {20.0, 60.0};
+    for (std::size_t i = 0; i < 6; ++i) {
+      const double expected = per_kg_values[i / 2] * weights[i % 2];
+      REQUIRE(expected < harvest);
+      REQUIRE(rs[i].ok);
+      CHECK(metric(s, rs[i], "product.dose_cells") == expected);
+      CHECK(std::abs(metric(s, rs[i], "patient.infused_total") - expected) <= 1e-6 * expected);
+    }
+  }
+  SECTION("a covariate rule: dose per kg by weight band") {
+    const Scenario s = chain(
+        5.0, 30.0, per_kg,
+        "sweep:\n  population:\n    subjects: 6\n    covariates:\n"
+        "      - {name: weight_kg, distribution: {uniform: {min: 15, max: 100}}}\n"
+        "    rules:\n      - {path: patient.parameters.body_weight_kg, expression: weight_kg}\n"
+        "      - {path: product.dose.cells_per_kg, expression: \"weight_kg <= 50 ? 3.0e6 : 1.5e6\"}\n");
+    const RunPlan plan = make_plan(s);
+    const SampleInputs inputs(s, plan);
+    REQUIRE(inputs.columns() == std::vector<std::string>{"weight_kg",
+                                                         "patient.parameters.body_weight_kg",
+                                                         "product.dose.cells_per_kg"});
+    const auto rs = run_all(s);
+    REQUIRE(rs.size() == 6);
+    std::set<double> rates;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      std::vector<Assignment> a;
+      std::vector<double> v;
+      inputs.generate(i, a, v);
+      const double rate = v[0] <= 50 ? 3.0e6 : 1.5e6;
+      rates.insert(rate);
+      CHECK(v[2] == rate);
+      REQUIRE(rs[i].ok);
+      CHECK(metric(s, rs[i], "product.dose_cells") == rate * v[0]);
+    }
+    CHECK(rates.size() == 2);  // both bands are represented
+  }
+  SECTION("recovery and cap: the dose follows the swept rules") {
+    const double harvest = standalone_car_cells(5.0);
+    const Scenario s = chain(
+        5.0, 30.0, "product: {dose: whole_product}\n",
+        "sweep:\n  factors:\n    - {path: product.recovery, values: [0.25, 0.5, 1]}\n"
+        "    - {path: product.cap_cells, values: [1.0e8, 1.0e12]}\n");
+    const auto rs = run_all(s);
+    REQUIRE(rs.size() == 6);
+    const double recovery[] = {0.25, 0.5, 1.0};
+    for (std::size_t i = 0; i < 6; ++i) {
+      REQUIRE(rs[i].ok);
+      const double cap = i % 2 == 0 ? 1.0e8 : 1.0e12;
+      CHECK(metric(s, rs[i], "product.dose_cells") == std::min(harvest * recovery[i / 2], cap));
+    }
+  }
+  SECTION("variability on a product rule: a log-normal spread around the scenario's value") {
+    const Scenario s = chain(
+        5.0, 30.0, per_kg,
+        "sweep:\n  population:\n    subjects: 4\n    variability:\n"
+        "      - {path: product.dose.cells_per_kg, cv: 0.3}\n");
+    const auto rs = run_all(s);
+    std::set<double> doses;
+    for (const auto& r : rs) {
+      REQUIRE(r.ok);
+      doses.insert(metric(s, r, "product.dose_per_kg"));
+    }
+    CHECK(doses.size() == 4);
+    CHECK(*doses.begin() > 1.0e6 / 4);
+    CHECK(*doses.rbegin() < 1.0e6 * 4);
+  }
+  SECTION("a sampled value out of range fails its sample, with the reason; the sweep goes on") {
+    const Scenario s = chain(
+        5.0, 30.0, per_kg,
+        "sweep:\n  factors:\n    - {path: product.recovery, values: [0.5, 1.5]}\n"
+        "    - {path: product.dose.cells_per_kg, values: [1.0e6, -1]}\n");
+    const auto rs = run_all(s);
+    REQUIRE(rs.size() == 4);
+    CHECK(rs[0].ok);
+    for (std::size_t i : {1, 2, 3}) {
+      CHECK_FALSE(rs[i].ok);
+      CHECK(rs[i].message.rfind("product: sampled product.", 0) == 0);
+      CHECK(std::isnan(metric(s, rs[i], "product.car_cells")));
+      CHECK(rs[i].stats.steps == 0);  // nothing ran
+    }
+    CHECK_THAT(rs[1].message, Catch::Matchers::Contains("product.dose.cells_per_kg = -1 must be > 0"));
+    CHECK_THAT(rs[2].message, Catch::Matchers::Contains("product.recovery = 1.5 must be in (0, 1]"));
+  }
+  SECTION("a path the scenario does not have is an input error naming it") {
+    auto error_of = [](const std::string& text) {
+      try {
+        parse_scenario(text, "chain.yaml");
+      } catch (const ConfigError& e) {
+        return std::string(e.what());
+      }
+      return std::string("no error");
+    };
+    const std::string base =
+        "cartsim: 1\n" + manufacturing_block(5.0) + patient_block(30.0);
+    const std::string label = error_of(
+        base + "product: {dose: label}\nsweep:\n  factors:\n"
+               "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
+    CHECK_THAT(label, Catch::Matchers::Contains(
+                          "unknown input path 'product.dose.cells_per_kg': "
+                          "product.dose.cells_per_kg is an input only when product.dose is "
+                          "{cells_per_kg: X}; this chain's dose is label"));
+    CHECK_THAT(label, Catch::Matchers::Contains("product.recovery"));  // the valid paths listed
+    const std::string flat = error_of(
+        base + "product: {dose: {cells: 1.0e8}}\nsweep:\n  factors:\n"
+               "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
+    CHECK_THAT(flat, Catch::Matchers::Contains("did you mean 'product.dose.cells'?"));
+    const std::string typo = error_of(
+        base + "sweep:\n  population:\n    subjects: 2\n    variability:\n"
+               "      - {path: product.recovry, cv: 0.1}\n");
+    CHECK_THAT(typo, Catch::Matchers::Contains(
+                         "unknown input path 'product.recovry'; did you mean 'product.recovery'?"));
+    const std::string written = error_of(
+        base + "sweep:\n  factors:\n    - {path: \"patient.protocol[1].infuse.cells\", values: [1]}\n");
+    CHECK_THAT(written, Catch::Matchers::Contains("the chain writes patient.protocol[1].infuse.cells"));
+  }
+}
+
 }  // namespace cartsim

@@ -61,6 +61,15 @@ void describe_series(std::ostream& out, const char* file, const RunPlan& plan) {
 
 std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const std::string& name) {
   if (plan.chain) {
+    if (name == "product.dose.cells_per_kg") {
+      return "cells/kg";
+    }
+    if (name == "product.dose.cells" || name == "product.cap_cells") {
+      return "cells";
+    }
+    if (name == "product.recovery") {
+      return "1";
+    }
     for (const bool made : {true, false}) {
       const std::string prefix = made ? "manufacturing." : "patient.";
       if (name.rfind(prefix, 0) == 0) {
