@@ -468,6 +468,12 @@ TEST_CASE("vein to vein: the manufacturing half's time series are written beside
     const fs::path whole = check_merge(text("all"), "series", 3);
     CHECK(fs::exists(whole / "manufacturing_timeseries.csv"));
     CHECK(fs::exists(whole / "bands.csv"));
+    // Sample 1 only: the second shard's series files have a header and no rows.
+    const fs::path one = check_merge(text("[1]"), "series_one", 2);
+    CHECK(lines_of(one / "manufacturing_timeseries.csv").size() == 1 + 3);
+    const fs::path second = fs::temp_directory_path() / "cartsim_test_vein_series_one_shard2";
+    CHECK(lines_of(second / "manufacturing_timeseries.csv").size() == 1);
+    CHECK(lines_of(second / "timeseries.csv").size() == 1);
   }
 }
 
