@@ -360,7 +360,7 @@ std::vector<double> budgets(int threads, int replicates) {
 }
 }  // namespace
 
-TEST_CASE("--threads is the whole budget: a run's nested parallel regions get what is left",
+TEST_CASE("the --threads budget is the whole budget: nested parallel regions in a run get the rest",
           "[sweeps][threads]") {
   // One thread: the runs, and everything they start, on one thread (before, a one-thread sweep
   // of prodigy_abm let each run's agent engine take every core).
