@@ -1,6 +1,8 @@
 // Sweeps: determinism across thread counts and shards, shard + merge = one run byte for byte,
 // design properties (grid order, one Latin-hypercube point per stratum, Sobol points), the moments
 // of each distribution, covariate rules and variability, and failed samples that do not stop a run.
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -305,4 +307,66 @@ sweep:
                                 "'parameters.alpha'?"));
     CHECK(e.where().line == 6);
   }
+}
+
+namespace {
+/// A model whose one state starts at the OpenMP thread budget of the thread that runs the sample
+/// (omp_get_max_threads() there): what a run's own parallel regions, such as prodigy_abm's agent
+/// engine, would get.
+class ThreadProbe final : public OdeModel {
+ public:
+  const ModelInfo& info() const override {
+    static const ModelInfo m = [] {
+      ModelInfo i;
+      i.name = "test_threads";
+      i.states = {{"budget", "threads", "threads a nested parallel region would get", true}};
+      i.parameters = {{"unused", "1", "no effect", 0.0, 0.0, 1.0, "test"}};
+      return i;
+    }();
+    return m;
+  }
+  void rhs(double, std::span<const double>, std::span<const double>,
+           std::span<double> dydt) const override {
+    dydt[0] = 0.0;
+  }
+  void initial_state(std::span<const double>, std::span<double> y0) const override {
+    y0[0] = omp_get_max_threads();
+  }
+};
+
+/// The budget each run saw, running `replicates` runs on `threads` sweep threads.
+std::vector<double> budgets(int threads, int replicates) {
+  static const auto model = std::make_shared<ThreadProbe>();
+  const ModelCatalog catalog{
+      [](std::string_view name) {
+        return name == "test_threads" ? model : std::shared_ptr<const OdeModel>{};
+      },
+      [] { return std::vector<std::string>{"test_threads"}; }};
+  const Scenario s = parse_scenario(
+      "model: test_threads\noutputs:\n  times: [0, 1]\n"
+      "  metrics: [{name: budget, kind: final, variable: budget}]\n"
+      "sweep: {replicates: " + std::to_string(replicates) + "}\n",
+      "threads.yaml", catalog);
+  const RunPlan plan = make_plan(s);
+  const SampleInputs inputs(s, plan);
+  struct Collect final : ResultSink {
+    std::vector<double> seen;
+    void consume(const RunRecord& run) override { seen.push_back(run.result->metrics.at(0)); }
+  } sink;
+  SweepOptions options;
+  options.threads = threads;
+  run_sweep(s, plan, inputs, options, sink);
+  return sink.seen;
+}
+}  // namespace
+
+TEST_CASE("the --threads budget is the whole budget: nested parallel regions in a run get the rest",
+          "[sweeps][threads]") {
+  // One thread: the runs, and everything they start, on one thread (before, a one-thread sweep
+  // of prodigy_abm let each run's agent engine take every core).
+  CHECK(budgets(1, 3) == std::vector<double>(3, 1.0));
+  // Two sample threads: nothing left for nested regions.
+  CHECK(budgets(2, 4) == std::vector<double>(4, 1.0));
+  // A single run on a budget of two: it may use both.
+  CHECK(budgets(2, 1) == std::vector<double>{2.0});
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 namespace cartsim {
 namespace {
 
@@ -59,6 +61,34 @@ bool written_by_chain(const ChainSpec& chain, Assignment::Stage stage, const std
   return false;
 }
 
+/// The product rules a chain's sweep may vary, by path: the dose's value only in the form the
+/// scenario gives it (a label or whole-product dose has none).
+std::vector<std::pair<std::string, ProductRules::Input>> product_paths(const ProductRules& rules) {
+  std::vector<std::pair<std::string, ProductRules::Input>> paths;
+  if (rules.dose == ProductRules::Dose::per_kg) {
+    paths.emplace_back("product.dose.cells_per_kg", ProductRules::dose_value_input);
+  } else if (rules.dose == ProductRules::Dose::flat) {
+    paths.emplace_back("product.dose.cells", ProductRules::dose_value_input);
+  }
+  paths.emplace_back("product.cap_cells", ProductRules::cap_cells_input);
+  paths.emplace_back("product.recovery", ProductRules::recovery_input);
+  return paths;
+}
+
+std::string_view dose_form(ProductRules::Dose dose) {
+  switch (dose) {
+    case ProductRules::Dose::label:
+      return "label";
+    case ProductRules::Dose::whole_product:
+      return "whole_product";
+    case ProductRules::Dose::per_kg:
+      return "{cells_per_kg: X}";
+    case ProductRules::Dose::flat:
+      return "{cells: X}";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<std::string> input_paths(const Scenario& scenario) {
@@ -72,6 +102,9 @@ std::vector<std::string> input_paths(const Scenario& scenario) {
           paths.push_back((made ? "manufacturing." : "patient.") + path);
         }
       }
+    }
+    for (const auto& [path, input] : product_paths(scenario.chain->product)) {
+      paths.push_back(path);
     }
     return paths;
   }
@@ -117,6 +150,12 @@ std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::stri
       }
       return a;
     }
+    for (const auto& [name, input] : product_paths(scenario.chain->product)) {
+      if (path == name) {
+        return Assignment{Assignment::Target::parameter, input, 0, 0.0,
+                          Assignment::Stage::product};
+      }
+    }
     return std::nullopt;
   }
   const ModelInfo& info = scenario.bound_model->info();
@@ -158,7 +197,44 @@ std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::stri
   return std::nullopt;
 }
 
+std::string input_path_note(const Scenario& scenario, std::string_view path) {
+  if (!scenario.chain) {
+    return "";
+  }
+  const ProductRules& rules = scenario.chain->product;
+  for (const auto& [form, dose, written] :
+       {std::tuple{"product.dose.cells_per_kg", ProductRules::Dose::per_kg, "{cells_per_kg: X}"},
+        std::tuple{"product.dose.cells", ProductRules::Dose::flat, "{cells: X}"}}) {
+    if (path == form && rules.dose != dose) {
+      return fmt::format("{} is an input only when product.dose is {}; this chain's dose is {}",
+                         form, written, dose_form(rules.dose));
+    }
+  }
+  for (const auto stage : {Assignment::Stage::manufacturing, Assignment::Stage::patient}) {
+    const std::string_view prefix =
+        stage == Assignment::Stage::manufacturing ? "manufacturing." : "patient.";
+    if (path.substr(0, prefix.size()) == prefix &&
+        written_by_chain(*scenario.chain, stage, std::string(path.substr(prefix.size())))) {
+      return fmt::format("the chain writes {} itself, from the product and the patient's weight; "
+                         "vary product.* or patient.parameters.body_weight_kg instead",
+                         path);
+    }
+  }
+  return "";
+}
+
 double base_value(const RunPlan& plan, const Assignment& target) {
+  if (plan.chain && target.stage == Assignment::Stage::product) {
+    const ProductRules& rules = plan.chain->product;
+    switch (target.index) {
+      case ProductRules::dose_value_input:
+        return rules.dose_value;
+      case ProductRules::cap_cells_input:
+        return rules.cap_cells;
+      default:
+        return rules.recovery;
+    }
+  }
   if (plan.chain && target.stage != Assignment::Stage::model) {
     Assignment inner = target;
     inner.stage = Assignment::Stage::model;

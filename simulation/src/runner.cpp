@@ -506,6 +506,40 @@ enum ProductColumn : std::size_t {
   col_release_failures, col_weight, col_dose_cells, col_dose_per_kg, col_infused, num_columns
 };
 
+/// Writes a sampled product rule into `rules`, with the parser's checks of a written value;
+/// returns why the value is rejected, or "" when it is accepted.
+std::string assign_product(ProductRules& rules, const Assignment& a) {
+  const double v = a.value;
+  switch (a.index) {
+    case ProductRules::dose_value_input: {
+      const bool per_kg = rules.dose == ProductRules::Dose::per_kg;
+      if (!(v > 0.0)) {
+        return fmt::format("sampled product.dose.{} = {} must be > 0 ({})",
+                           per_kg ? "cells_per_kg" : "cells", v,
+                           per_kg ? "CAR+ cells/kg" : "CAR+ cells");
+      }
+      rules.dose_value = v;
+      return "";
+    }
+    case ProductRules::cap_cells_input:
+      if (!(v > 0.0)) {
+        return fmt::format("sampled product.cap_cells = {} must be > 0 (CAR+ cells)", v);
+      }
+      rules.cap_cells = v;
+      return "";
+    case ProductRules::recovery_input:
+      if (!(v > 0.0 && v <= 1.0)) {
+        return fmt::format("sampled product.recovery = {} must be in (0, 1] (share of the "
+                           "harvest's CAR+ cells left to dose)",
+                           v);
+      }
+      rules.recovery = v;
+      return "";
+    default:
+      throw Error(fmt::format("unknown product input {}", a.index));
+  }
+}
+
 void add_stats(SolveStats& into, const SolveStats& more) {
   into.steps += more.steps;
   into.rhs_evaluations += more.rhs_evaluations;
@@ -523,8 +557,14 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
   manufacturing_inputs_.clear();
   patient_inputs_.clear();
   double weight = chain_.patient.problem.p[static_cast<Eigen::Index>(chain_.body_weight)];
+  ProductRules rules = chain_.product;
+  std::string rejected;  // a sampled product rule outside its range
   for (const auto& a : inputs) {
-    if (a.stage == Assignment::Stage::manufacturing) {
+    if (a.stage == Assignment::Stage::product) {
+      if (rejected.empty()) {
+        rejected = assign_product(rules, a);
+      }
+    } else if (a.stage == Assignment::Stage::manufacturing) {
       manufacturing_inputs_.push_back(a);
     } else {
       patient_inputs_.push_back(a);
@@ -545,9 +585,19 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
   result.metrics.assign(plan_.metrics.size(), nan);
   auto& out = result.metrics;
   out[col_weight] = weight;
-  const SampleResult made = manufacturing_.run(sample, replicate, manufacturing_inputs_);
+  if (!rejected.empty()) {
+    // Rejected before anything ran, as a half's sampled input out of range would be.
+    result.ok = false;
+    result.message = "product: " + rejected;
+    result.stats.t_final = chain_.manufacturing.problem.t0;
+    return result;
+  }
+  SampleResult made = manufacturing_.run(sample, replicate, manufacturing_inputs_);
   std::copy_n(made.metrics.begin(), chain_.manufacturing_metrics, out.begin() + num_columns);
   result.stats = made.stats;
+  result.manufacturing_rows = made.rows;
+  result.manufacturing_series = std::move(made.series);
+  result.distributions = std::move(made.distributions);
   if (!made.ok) {
     result.ok = false;
     result.message = "manufacturing: " + made.message;
@@ -572,7 +622,6 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
   out[col_release_failures] = read[4];
 
   // The dose: from the product, the patient's weight and the rules.
-  const ProductRules& rules = chain_.product;
   const double available = std::min(car_cells * rules.recovery, rules.cap_cells);
   double cells_per_kg = 0.0;  // the infuse step's settings
   double cells = 0.0;

@@ -18,6 +18,13 @@ Assignment resolve_path(const YamlNode& node, const Scenario& scenario) {
   if (auto a = resolve_input_path(scenario, path)) {
     return *a;
   }
+  const std::string note = input_path_note(scenario, path);
+  if (!note.empty()) {
+    const auto known = input_paths(scenario);
+    const std::string hint = did_you_mean(path, known);
+    node.fail(fmt::format("unknown input path '{}': {}{}{}valid paths: {}", path, note, hint,
+                          hint.empty() ? "; " : " ", join(known)));
+  }
   node.fail(unknown_name_message("input path", path, input_paths(scenario), "valid paths"));
 }
 

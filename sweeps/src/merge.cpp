@@ -93,9 +93,16 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   if (ec) {
     throw Error("cannot create '" + out_dir.string() + "': " + ec.message());
   }
-  std::filesystem::remove(out_dir / "run.json", ec);
-  for (const char* name : {"timeseries.csv", "summary.csv"}) {
+  for (const char* stale : {"run.json", "band_values.bin", "sensitivity.csv"}) {
+    std::filesystem::remove(out_dir / stale, ec);  // never a merge's
+  }
+  // The row files, shard after shard (shards split the samples, so every per-sample file
+  // concatenates); a file the shards do not have is removed, not left from an earlier merge.
+  for (const char* name : {"timeseries.csv", "manufacturing_timeseries.csv", "summary.csv",
+                           "distributions.csv", "manufacturing_distributions.csv",
+                           "replicate_summary.csv"}) {
     if (!std::filesystem::exists(shards.front().dir / name)) {
+      std::filesystem::remove(out_dir / name, ec);
       continue;
     }
     AtomicFile file(out_dir / name);
@@ -109,6 +116,7 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
     append_csv(file.stream(), shards.front().dir / "columns.csv", true);
     file.commit();
   }
+  std::filesystem::remove(out_dir / "bands.csv", ec);
   if (first.contains("band_layout")) {
     std::vector<std::filesystem::path> spills;
     for (const auto& s : shards) {
@@ -135,7 +143,7 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   merged["wall_time_s"] = wall;
   merged["merged_from"] = sources;
   nlohmann::json files = nlohmann::json::array();
-  for (const char* f : {"timeseries.csv", "summary.csv", "bands.csv", "columns.csv"}) {
+  for (const char* f : output_file_names()) {
     if (std::filesystem::exists(out_dir / f)) {
       files.push_back(f);
     }

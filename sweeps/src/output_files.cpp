@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/simulation/sha256.hpp"
@@ -33,8 +34,42 @@ std::string describe_metric(const MetricSpec& m) {
   return m.description.empty() ? detail : m.description + ": " + detail;
 }
 
+/// The agent-based model whose end-of-run distributions are written: the scenario's model, or a
+/// chain's manufacturing half; null when neither is agent-based.
+const AgentModel* agent_model(const RunPlan& plan) {
+  const OdeModel* model = plan.chain ? plan.chain->manufacturing.model.get() : plan.model.get();
+  return dynamic_cast<const AgentModel*>(model);
+}
+
+/// distributions.csv, or in a chain manufacturing_distributions.csv (the harvest's).
+const char* distributions_file(const RunPlan& plan) {
+  return plan.chain ? "manufacturing_distributions.csv" : "distributions.csv";
+}
+
+/// The columns.csv rows of a time-series file: sample, replicate, time and one per variable.
+void describe_series(std::ostream& out, const char* file, const RunPlan& plan) {
+  const ModelInfo& info = plan.model->info();
+  out << file << ",time,d,time since the start of the run\n";
+  for (const auto& c : plan.columns) {
+    const std::string& description = c.kind == VariableRef::Kind::state
+                                         ? info.states[c.index].description
+                                         : info.observables[c.index].description;
+    out << file << ',' << csv_quote(plan.model->name_of(c)) << ','
+        << csv_quote(plan.model->unit_of(c)) << ',' << csv_quote(description) << '\n';
+  }
+}
+
 std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const std::string& name) {
   if (plan.chain) {
+    if (name == "product.dose.cells_per_kg") {
+      return "cells/kg";
+    }
+    if (name == "product.dose.cells" || name == "product.cap_cells") {
+      return "cells";
+    }
+    if (name == "product.recovery") {
+      return "1";
+    }
     for (const bool made : {true, false}) {
       const std::string prefix = made ? "manufacturing." : "patient.";
       if (name.rfind(prefix, 0) == 0) {
@@ -82,19 +117,18 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
                    const InputSource& inputs) {
   AtomicFile file(dir / "columns.csv");
   std::ostream& out = file.stream();
-  const ModelInfo& info = plan.model->info();
   out << "file,column,unit,description\n";
   for (const char* f : {"timeseries.csv", "summary.csv"}) {
     out << f << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
     out << f << ",replicate,1,replicate of the sample (0-based)\n";
   }
-  out << "timeseries.csv,time,d,time since the start of the run\n";
-  for (const auto& c : plan.columns) {
-    const std::string& description = c.kind == VariableRef::Kind::state
-                                         ? info.states[c.index].description
-                                         : info.observables[c.index].description;
-    out << "timeseries.csv," << csv_quote(plan.model->name_of(c)) << ','
-        << csv_quote(plan.model->unit_of(c)) << ',' << csv_quote(description) << '\n';
+  describe_series(out, "timeseries.csv", plan);
+  if (plan.chain) {
+    // The manufacturing half's series; timeseries.csv above holds the patient's.
+    constexpr const char* made = "manufacturing_timeseries.csv";
+    out << made << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
+    out << made << ",replicate,1,replicate of the sample (0-based)\n";
+    describe_series(out, made, plan.chain->manufacturing);
   }
   for (const auto& name : inputs.columns()) {
     out << "summary.csv," << csv_quote(name) << ','
@@ -116,16 +150,22 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
          "failure)\n";
   out << "summary.csv,message,1,error message of a failed run (empty when ok; a chain: why the "
          "product was not infused)\n";
-  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
-    out << "distributions.csv,distribution,1,name of the histogram (the model's docs describe each)\n";
-    out << "distributions.csv,unit,1,unit of the binned quantity\n";
-    out << "distributions.csv,lower,unit of the quantity,bin lower bound (inclusive)\n";
-    out << "distributions.csv,upper,unit of the quantity,bin upper bound (exclusive; inf: open)\n";
-    out << "distributions.csv,cells,cells,cells in the bin at the end of the run (sum of agent "
-           "weights)\n";
-    out << "distributions.csv,fraction,1,cells / all cells of the histogram\n";
+  if (agent_model(plan) != nullptr) {
+    const std::string d = distributions_file(plan);
+    out << d << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
+    out << d << ",replicate,1,replicate of the sample (0-based)\n";
+    out << d << ",distribution,1,name of the histogram (the model's docs describe each)"
+        << (plan.chain ? "; the manufacturing half's, at harvest\n" : "\n");
+    out << d << ",unit,1,unit of the binned quantity\n";
+    out << d << ",lower,unit of the quantity,bin lower bound (inclusive)\n";
+    out << d << ",upper,unit of the quantity,bin upper bound (exclusive; inf: open)\n";
+    out << d << ",cells,cells,cells in the bin at the end of the run (sum of agent weights)\n";
+    out << d << ",fraction,1,cells / all cells of the histogram\n";
     if (scenario.sweep.replicates > 1) {
+      out << "replicate_summary.csv,sample,1,sample index (0-based; design point x subjects + "
+             "subject)\n";
       out << "replicate_summary.csv,metric,1,a summary.csv metric\n";
+      out << "replicate_summary.csv,unit,1,unit of the metric\n";
       out << "replicate_summary.csv,n,1,replicates of the sample with a value\n";
       out << "replicate_summary.csv,mean,unit of the metric,mean over the replicates\n";
       out << "replicate_summary.csv,sd,unit of the metric,standard deviation over the replicates\n";
@@ -147,6 +187,20 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
 }
 
 }  // namespace
+
+const std::vector<const char*>& output_file_names() {
+  static const std::vector<const char*> names = {"timeseries.csv",
+                                                 "manufacturing_timeseries.csv",
+                                                 "summary.csv",
+                                                 "distributions.csv",
+                                                 "manufacturing_distributions.csv",
+                                                 "replicate_summary.csv",
+                                                 "bands.csv",
+                                                 "band_values.bin",
+                                                 "sensitivity.csv",
+                                                 "columns.csv"};
+  return names;
+}
 
 std::string format_number(double value) {
   if (std::isnan(value)) {
@@ -172,6 +226,7 @@ std::string csv_quote(const std::string& text) {
 
 struct OutputWriter::Files {
   std::unique_ptr<AtomicFile> timeseries;
+  std::unique_ptr<AtomicFile> manufacturing_timeseries;  // a chain's manufacturing half
   std::unique_ptr<AtomicFile> summary;
   std::unique_ptr<BandSpill> spill;
   std::filesystem::path spill_path;
@@ -185,6 +240,30 @@ struct OutputWriter::Files {
 };
 
 namespace {
+/// "sample,replicate,time,NAME,..." for a plan's output variables.
+void write_series_header(std::ostream& out, const RunPlan& plan) {
+  out << "sample,replicate,time";
+  for (const auto& c : plan.columns) {
+    out << ',' << csv_quote(plan.model->name_of(c));
+  }
+  out << '\n';
+}
+
+/// One run's rows of a time-series file.
+void write_series_rows(std::ostream& out, std::string& line, const RunRecord& run,
+                       const std::vector<double>& times, std::size_t rows,
+                       const Eigen::MatrixXd& series) {
+  for (std::size_t row = 0; row < rows; ++row) {
+    line = fmt::format("{},{},{}", run.sample, run.replicate, format_number(times[row]));
+    for (Eigen::Index c = 0; c < series.cols(); ++c) {
+      line += ',';
+      line += format_number(series(static_cast<Eigen::Index>(row), c));
+    }
+    line += '\n';
+    out << line;
+  }
+}
+
 void write_replicate_rows(std::ostream& out, std::size_t sample, const RunPlan& plan,
                           std::vector<std::vector<double>>& values) {
   for (std::size_t m = 0; m < plan.metrics.size() && m < values.size(); ++m) {
@@ -225,19 +304,20 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
   }
   // An old run.json would vouch for files this run has not finished writing, and files an
   // earlier run left that this one does not write would look like its own.
-  for (const char* stale : {"run.json", "bands.csv", "band_values.bin", "timeseries.csv",
-                            "sensitivity.csv", "distributions.csv", "replicate_summary.csv"}) {
-    std::filesystem::remove(dir_ / stale, ec);
+  for (const char* stale : output_file_names()) {
+    if (std::string_view(stale) != "summary.csv" && std::string_view(stale) != "columns.csv") {
+      std::filesystem::remove(dir_ / stale, ec);
+    }
   }
 
   if (scenario.outputs.timeseries != OutputSettings::Series::none) {
     files_->timeseries = std::make_unique<AtomicFile>(dir_ / "timeseries.csv");
-    std::ostream& out = files_->timeseries->stream();
-    out << "sample,replicate,time";
-    for (const auto& c : plan.columns) {
-      out << ',' << csv_quote(plan.model->name_of(c));
+    write_series_header(files_->timeseries->stream(), plan);
+    if (plan.chain) {
+      files_->manufacturing_timeseries =
+          std::make_unique<AtomicFile>(dir_ / "manufacturing_timeseries.csv");
+      write_series_header(files_->manufacturing_timeseries->stream(), plan.chain->manufacturing);
     }
-    out << '\n';
   }
   files_->summary = std::make_unique<AtomicFile>(dir_ / "summary.csv");
   std::ostream& out = files_->summary->stream();
@@ -251,14 +331,15 @@ OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
   }
   out << ",steps,rhs_evaluations,jacobian_evaluations,events_fired,t_final,message\n";
 
-  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
-    files_->distributions = std::make_unique<AtomicFile>(dir_ / "distributions.csv");
+  if (agent_model(plan) != nullptr) {
+    files_->distributions = std::make_unique<AtomicFile>(dir_ / distributions_file(plan));
     files_->distributions->stream()
         << "sample,replicate,distribution,unit,lower,upper,cells,fraction\n";
     if (scenario.sweep.replicates > 1) {
       files_->replicate_summary = std::make_unique<AtomicFile>(dir_ / "replicate_summary.csv");
       files_->replicate_summary->stream() << "sample,metric,unit,n,mean,sd,se\n";
       files_->replicate_metrics.resize(plan.metrics.size());
+      files_->current_sample = shard.first_sample;  // a shard's first sample is not 0
     }
   }
 
@@ -298,17 +379,13 @@ void OutputWriter::consume(const RunRecord& run) {
     write_series = files_->next_subset < subset.size() && subset[files_->next_subset] == run.sample;
   }
   if (write_series) {
-    std::ostream& out = files_->timeseries->stream();
-    for (std::size_t row = 0; row < r.rows; ++row) {
-      line_ = fmt::format("{},{},{}", run.sample, run.replicate,
-                          format_number(plan_.output_times[row]));
-      for (Eigen::Index c = 0; c < r.series.cols(); ++c) {
-        line_ += ',';
-        line_ += format_number(r.series(static_cast<Eigen::Index>(row), c));
-      }
-      line_ += '\n';
-      out << line_;
+    if (files_->manufacturing_timeseries) {
+      write_series_rows(files_->manufacturing_timeseries->stream(), line_, run,
+                        plan_.chain->manufacturing.output_times, r.manufacturing_rows,
+                        r.manufacturing_series);
     }
+    write_series_rows(files_->timeseries->stream(), line_, run, plan_.output_times, r.rows,
+                      r.series);
   }
 
   line_ = fmt::format("{},{}", run.sample, run.replicate);
@@ -374,6 +451,9 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
   if (files_->timeseries) {
     files_->timeseries->commit();
   }
+  if (files_->manufacturing_timeseries) {
+    files_->manufacturing_timeseries->commit();
+  }
   files_->summary->commit();
   if (files_->distributions) {
     files_->distributions->commit();
@@ -431,8 +511,7 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
   j["wall_time_s"] = stats.wall_seconds;
   j["started_utc"] = started_utc;
   json files = json::array();
-  for (const char* f : {"timeseries.csv", "summary.csv", "bands.csv", "band_values.bin",
-                        "sensitivity.csv", "columns.csv"}) {
+  for (const char* f : output_file_names()) {
     if (std::filesystem::exists(dir_ / f)) {
       files.push_back(f);
     }

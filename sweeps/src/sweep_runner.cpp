@@ -59,10 +59,14 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
   const std::size_t first = options.first_sample;
   const std::size_t replicates = scenario.sweep.replicates;
   const std::size_t runs = (end - first) * replicates;
-  // No more threads than runs: a single run reports (and uses) one thread.
-  const int threads = static_cast<int>(std::min<std::size_t>(
-      runs == 0 ? 1 : runs,
-      static_cast<std::size_t>(options.threads > 0 ? options.threads : omp_get_max_threads())));
+  // No more threads than runs: a single run reports one thread.
+  const int budget = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int threads = static_cast<int>(
+      std::min<std::size_t>(runs == 0 ? 1 : runs, static_cast<std::size_t>(budget)));
+  // A run's own parallel regions (prodigy_abm's agent engine) get the threads of the budget that
+  // run no samples: --threads 1 is one thread in all (not one sample thread whose agent engine
+  // then takes every core, which crawls on a loaded machine), while a single run may use them all.
+  const int inner = std::max(1, budget / threads);
 
   // One simulator per thread, reused for every run it takes. Which thread runs a sample never
   // changes the sample's numbers: simulators keep no state from one run to the next.
@@ -84,6 +88,7 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
     std::exception_ptr failure;
 #pragma omp parallel num_threads(threads)
     {
+      omp_set_num_threads(inner);  // for regions nested in this thread's runs
       SampleRunner& simulator = *simulators[static_cast<std::size_t>(omp_get_thread_num())];
       std::vector<Assignment> assignments;
 #pragma omp for schedule(dynamic, 4)

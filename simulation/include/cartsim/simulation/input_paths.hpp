@@ -5,6 +5,9 @@
 //   protocol[i].at                   the time (days) of timed step i (one time only)
 //   protocol[i].dose.amount          dose amount; likewise dilute.factor, set.value
 //   protocol[i].ACTION.SETTING       a setting of a model action, e.g. protocol[1].transduce.moi
+// A vein-to-vein chain puts the half in front (manufacturing.PATH, patient.PATH) and adds its
+// product rules: product.dose.cells_per_kg or product.dose.cells (the form the scenario's dose
+// has), product.cap_cells, product.recovery.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +22,9 @@ namespace cartsim {
 std::vector<std::string> input_paths(const Scenario& scenario);
 /// The assignment target of `path` (value unset), or std::nullopt.
 std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::string_view path);
+/// Why `path` is not an input when the reason is not a typo (a chain's dose value in another dose
+/// form, an infusion setting the chain writes); empty otherwise. For messages.
+std::string input_path_note(const Scenario& scenario, std::string_view path);
 /// The value the plan holds at a target before any sample changes it.
 double base_value(const RunPlan& plan, const Assignment& target);
 

@@ -64,8 +64,13 @@ struct SampleResult {
   std::size_t rows = 0;     ///< time-series rows written (fewer than the grid after a stop)
   Eigen::MatrixXd series;   ///< rows x columns
   std::vector<double> metrics;
-  /// Agent-based models only: the distributions the run ends with (e.g. VCN per cell).
+  /// Agent-based models only: the distributions the run ends with (e.g. VCN per cell). In a chain,
+  /// the manufacturing half's (at harvest).
   std::vector<Histogram> distributions;
+  /// A chain only: the manufacturing half's time series (`rows` and `series` are the patient's),
+  /// on the manufacturing plan's output grid and columns. Kept for failed and not-infused samples.
+  std::size_t manufacturing_rows = 0;
+  Eigen::MatrixXd manufacturing_series;
 };
 
 /// Runs samples of one plan; one per thread, reused from sample to sample.

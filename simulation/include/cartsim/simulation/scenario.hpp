@@ -113,6 +113,10 @@ struct Scenario {
 /// `product:` of a chain: how the harvest becomes the dose (docs/scenario_reference.md).
 struct ProductRules {
   enum class Dose { label, whole_product, per_kg, flat };
+  /// The rules a sweep may vary (Assignment::Stage::product, Assignment::index): paths
+  /// product.dose.cells_per_kg or product.dose.cells (dose_value, by the dose form),
+  /// product.cap_cells, product.recovery.
+  enum Input : std::size_t { dose_value_input, cap_cells_input, recovery_input };
   Dose dose = Dose::label;
   double dose_value = 0.0;  ///< per_kg: CAR+ cells/kg; flat: CAR+ cells
   double cap_cells = std::numeric_limits<double>::infinity();  ///< at most this many CAR+ cells

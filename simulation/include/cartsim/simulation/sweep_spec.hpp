@@ -24,12 +24,13 @@ namespace cartsim {
 
 /// One input of a sample: a value written into the plan before the sample runs. Addressed in
 /// scenarios by path (see input_paths.hpp): parameters.NAME, initial_state.NAME,
-/// protocol[i].ACTION.SETTING or protocol[i].at.
+/// protocol[i].ACTION.SETTING or protocol[i].at; in a chain HALF.PATH and product.SETTING.
 struct Assignment {
   enum class Target { parameter, initial_state, protocol_setting, protocol_time };
-  /// Which run the input belongs to: the scenario's one model, or a half of a vein-to-vein chain
-  /// (paths manufacturing.* and patient.*).
-  enum class Stage : unsigned char { model, manufacturing, patient };
+  /// Which run the input belongs to: the scenario's one model, a half of a vein-to-vein chain
+  /// (paths manufacturing.* and patient.*), or the chain's product rules (product.*; `index` is a
+  /// ProductRules::Input).
+  enum class Stage : unsigned char { model, manufacturing, patient, product };
   Target target = Target::parameter;
   std::size_t index = 0;    ///< parameter or state index; protocol: the step index
   std::size_t setting = 0;  ///< protocol_setting: dose.amount / dilute.factor / set.value are 0;

@@ -1,6 +1,10 @@
 #pragma once
 // The files of a run (formats in docs/output_reference.md), written while the samples stream in:
-//   timeseries.csv  sample, replicate, time, one column per variable (all, a subset or no samples)
+//   timeseries.csv  sample, replicate, time, one column per variable (all, a subset or no samples);
+//                   a chain writes the patient's here and the manufacturing half's in
+//                   manufacturing_timeseries.csv (same layout, same samples)
+//   distributions.csv  an agent-based model's end-of-run histograms (a chain's manufacturing half:
+//                   manufacturing_distributions.csv); replicate_summary.csv with replicates
 //   summary.csv     one row per sample and replicate: inputs, status, metrics, solver statistics
 //   bands.csv       percentiles 5/25/50/75/95 of each variable at each output time over the runs
 //   columns.csv     unit and description of every column
@@ -61,6 +65,11 @@ class OutputWriter final : public ResultSink {
 void write_bands(const std::filesystem::path& dir, const std::vector<std::string>& variables,
                  const std::vector<double>& times,
                  const std::vector<std::filesystem::path>& spills);
+
+/// Every file a run or a merge may write besides run.json, in the order run.json lists them. A
+/// run deletes the ones it does not rewrite (summary.csv and columns.csv it always does) before it
+/// starts, so no file of an earlier run is left looking like this run's.
+const std::vector<const char*>& output_file_names();
 
 /// Text of a double as written in the CSV files: shortest round-trip form, NA for NaN.
 std::string format_number(double value);
