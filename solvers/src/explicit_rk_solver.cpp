@@ -195,7 +195,11 @@ class ExplicitRkBackend final : public Interpolant {
 
       h_ = h;
       if (error_squared < control::grow_below * control::grow_below) {
-        h_ = h * std::min(control::safety * std::pow(error_squared, -0.1), control::max_growth);
+        // In single precision: a step-size proposal needs no more, and powf is about twice as
+        // quick as pow on the step's critical path (error_squared >= 1e-38 here: below that the
+        // growth is capped anyway).
+        const float growth = std::pow(std::max(static_cast<float>(error_squared), 1e-30F), -0.1F);
+        h_ = h * std::min(control::safety * static_cast<double>(growth), control::max_growth);
       }
       return t_;
     }
@@ -216,9 +220,19 @@ class ExplicitRkBackend final : public Interpolant {
                         lower_[i]);
       }
     } else {
+      // y0 + h sum_j b_j(s) k_j straight from the stages (nothing is precomputed per step: a step
+      // without an output time, common where steps are short, costs nothing here). After the
+      // step's first-same-as-last swap, y0 is in y_new_, k_1 in k_[6] and k_7 in k_[0].
+      std::array<double, 7> w{};
+      for (std::size_t j = 0; j < 7; ++j) {
+        const auto& d = Method::dense[j];
+        w[j] = step_h_ * s * (d[0] + s * (d[1] + s * (d[2] + s * d[3])));
+      }
       for (std::size_t i = 0; i < n; ++i) {
-        y[i] = std::max(r_[0][i] + s * (r_[1][i] + s * (r_[2][i] + s * (r_[3][i] + s * r_[4][i]))),
-                        lower_[i]);
+        const double increment = w[0] * k_[6][i] + w[1] * k_[1][i] + w[2] * k_[2][i] +
+                                 w[3] * k_[3][i] + w[4] * k_[4][i] + w[5] * k_[5][i] +
+                                 w[6] * k_[0][i];
+        y[i] = std::max(y_new_[i] + increment, lower_[i]);
       }
     }
   }
@@ -254,8 +268,10 @@ class ExplicitRkBackend final : public Interpolant {
     rhs(t_ + Method::c[Row] * h, y_stage_, k_[Row]);
   }
 
-  /// r_ over the step just accepted (y_ -> y_new_, stages k_).
+  /// Hairer's r_ over the step just accepted (y_ -> y_new_, stages k_); other methods evaluate
+  /// their dense output from the stages in at().
   void dense_coefficients(double h) {
+    step_h_ = h;
     const std::size_t n = size();
     for (std::size_t i = 0; i < n; ++i) {
       if constexpr (hairer_dense) {
@@ -266,23 +282,8 @@ class ExplicitRkBackend final : public Interpolant {
         r_[2][i] = bspl;
         r_[3][i] = difference - h * k_[6][i] - bspl;
         r_[4][i] = h * sum<7>(Method::d, i);
-      } else {
-        r_[0][i] = y_[i];
-        r_[1][i] = h * sum<7>(column<0>(), i);
-        r_[2][i] = h * sum<7>(column<1>(), i);
-        r_[3][i] = h * sum<7>(column<2>(), i);
-        r_[4][i] = h * sum<7>(column<3>(), i);
       }
     }
-  }
-  /// Coefficient of s^(M+1) in every b_j(s).
-  template <std::size_t M>
-  static constexpr std::array<double, 7> column() {
-    std::array<double, 7> out{};
-    for (std::size_t j = 0; j < 7; ++j) {
-      out[j] = Method::dense[j][M];
-    }
-    return out;
   }
 
   std::size_t size() const {
@@ -321,6 +322,7 @@ class ExplicitRkBackend final : public Interpolant {
   double h_ = 0.0;
   double step_start_ = 0.0;
   double inverse_step_ = 1.0;  // 1/h of the last step: an output time costs no division
+  double step_h_ = 0.0;        // h of the last step
   double inverse_size_ = 1.0;  // 1/n
   bool need_first_step_ = true;
   std::vector<int> no_roots_;
