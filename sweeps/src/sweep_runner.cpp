@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -75,30 +76,65 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
     s = make_sample_runner(plan, scenario.seed);
   }
 
-  // Chunks bound memory (results wait for the writer) and keep both threads busy.
-  const std::size_t chunk = std::max<std::size_t>(256, 64 * static_cast<std::size_t>(threads));
-  std::vector<SampleResult> results(std::min(chunk, runs));
-  std::vector<std::vector<double>> input_values(results.size());
+  // Chunks bound memory (results wait for the writer) and keep both threads busy. Two buffers:
+  // while the threads compute chunk c into one, one of them hands chunk c - 1 to the sink from the
+  // other (in order, so the files do not depend on the thread count) and then joins the
+  // computation; the writing is off the critical path instead of a serial phase between chunks.
+  const std::size_t chunk = 256 * static_cast<std::size_t>(threads);
+  const std::size_t buffer_size = std::min(chunk, runs);
+  std::array<std::vector<SampleResult>, 2> results{std::vector<SampleResult>(buffer_size),
+                                                   std::vector<SampleResult>(buffer_size)};
+  std::array<std::vector<std::vector<double>>, 2> input_values{
+      std::vector<std::vector<double>>(buffer_size), std::vector<std::vector<double>>(buffer_size)};
   SweepStats stats;
   stats.threads = threads;
   ProgressBar progress(options.progress, end - first);
 
-  for (std::size_t base = 0; base < runs; base += chunk) {
-    const std::size_t count = std::min(chunk, runs - base);
+  const std::size_t chunks = (runs + chunk - 1) / chunk;
+  auto chunk_count = [&](std::size_t c) { return std::min(chunk, runs - c * chunk); };
+  // Hands chunk c (computed) to the sink, in run order.
+  auto consume_chunk = [&](std::size_t c) {
+    const std::size_t count = chunk_count(c);
+    auto& done = results[c % 2];
+    auto& values = input_values[c % 2];
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t run = c * chunk + i;
+      RunRecord record{first + run / replicates, run % replicates, &values[i], &done[i]};
+      stats.failed += done[i].ok ? 0 : 1;
+      sink.consume(record);
+    }
+    stats.runs += count;
+    progress.update(stats.runs / replicates);
+  };
+
+  for (std::size_t c = 0; c <= chunks; ++c) {
+    const std::size_t count = c < chunks ? chunk_count(c) : 0;
+    const std::size_t base = c * chunk;
+    auto& computing = results[c % 2];
+    auto& computing_values = input_values[c % 2];
     std::exception_ptr failure;
+    std::exception_ptr sink_failure;
 #pragma omp parallel num_threads(threads)
     {
       omp_set_num_threads(inner);  // for regions nested in this thread's runs
       SampleRunner& simulator = *simulators[static_cast<std::size_t>(omp_get_thread_num())];
       std::vector<Assignment> assignments;
-#pragma omp for schedule(dynamic, 4)
+#pragma omp single nowait
+      if (c > 0) {
+        try {
+          consume_chunk(c - 1);
+        } catch (...) {
+          sink_failure = std::current_exception();
+        }
+      }
+#pragma omp for schedule(dynamic, 1)
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t run = base + i;
         const std::size_t sample = first + run / replicates;
         const std::size_t replicate = run % replicates;
         try {
-          inputs.generate(sample, assignments, input_values[i]);
-          results[i] = simulator.run(sample, replicate, assignments);
+          inputs.generate(sample, assignments, computing_values[i]);
+          computing[i] = simulator.run(sample, replicate, assignments);
         } catch (...) {
 #pragma omp critical(cartsim_sweep_failure)
           if (!failure) {
@@ -107,17 +143,12 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
         }
       }
     }
+    if (sink_failure) {
+      std::rethrow_exception(sink_failure);  // e.g. a file that could not be written
+    }
     if (failure) {
       std::rethrow_exception(failure);  // an internal error, not a failed sample
     }
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::size_t run = base + i;
-      RunRecord record{first + run / replicates, run % replicates, &input_values[i], &results[i]};
-      stats.failed += results[i].ok ? 0 : 1;
-      sink.consume(record);
-    }
-    stats.runs += count;
-    progress.update(stats.runs / replicates);
   }
   stats.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
