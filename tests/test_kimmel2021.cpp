@@ -245,6 +245,9 @@ TEST_CASE("kimmel2021 on dopri5 and tsit5: the compiled backend equals the gener
     columns.push_back({VariableRef::Kind::state, i});
   }
   for (const char* solver_name : {"dopri5", "tsit5"}) {
+    // One solver object for every solve: it switches between its compiled and generic backends
+    // by the model's class, and reports the right statistics after each.
+    auto solver = make_solver(solver_name, SolverOptions{.rtol = 1e-6, .atol = 1e-3});
     for (double rb : {0.05, 0.12, 0.4}) {
       auto solve = [&](const OdeModel& model, SolveStats& stats) {
         Problem problem = testing::make_problem(model, 0.0, 200.0);
@@ -254,15 +257,19 @@ TEST_CASE("kimmel2021 on dopri5 and tsit5: the compiled backend equals the gener
         GridRecorder grid(model, times, columns);
         testing::Trace trace;
         ObserverPair both(grid, trace);
-        auto solver = make_solver(solver_name, SolverOptions{.rtol = 1e-6, .atol = 1e-3});
         stats = solver->solve(problem, both);
         CHECK(solver->last_stats().steps == stats.steps);
+        CHECK(solver->last_stats().rhs_evaluations == stats.rhs_evaluations);
         return std::pair{grid.values(), trace};
       };
       SolveStats compiled_stats;
       SolveStats generic_stats;
       const auto [compiled, compiled_trace] = solve(direct, compiled_stats);
       const auto [generic, generic_trace] = solve(wrapped, generic_stats);
+      SolveStats again_stats;
+      const auto [again, again_trace] = solve(direct, again_stats);  // back to the compiled one
+      CHECK(again == compiled);
+      CHECK(again_stats.rhs_evaluations == compiled_stats.rhs_evaluations);
       INFO(solver_name << ", rb = " << rb);
       CHECK(compiled_stats.steps > 100);
       if (rb == 0.12) {

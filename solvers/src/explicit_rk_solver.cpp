@@ -199,8 +199,8 @@ class ExplicitRkBackend final : public Interpolant {
       h_ = h;
       if (error_squared < control::grow_below * control::grow_below) {
         // In single precision: a step-size proposal needs no more, and powf is about twice as
-        // quick as pow on the step's critical path (error_squared >= 1e-38 here: below that the
-        // growth is capped anyway).
+        // quick as pow on the step's critical path (error_squared is clamped at 1e-30, far below
+        // where the growth is capped anyway).
         const float growth = std::pow(std::max(static_cast<float>(error_squared), 1e-30F), -0.1F);
         h_ = h * std::min(control::safety * static_cast<double>(growth), control::max_growth);
       }

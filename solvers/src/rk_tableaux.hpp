@@ -2,7 +2,7 @@
 // The explicit Runge-Kutta 5(4) pairs of cartsim's own steppers (explicit_rk_solver.cpp), each with
 // seven stages, the last first-same-as-last (FSAL: its stage is the next step's first, so an
 // accepted step costs six right-hand-side evaluations), and a 4th-order continuous extension.
-// Internal to the solvers library; tests/test_solvers_analytic.cpp checks every table against the
+// Internal to the solvers library; tests/test_rk_tableaux.cpp checks every table against the
 // order conditions (order 5 for b, 4 for the embedded method, 4 for the dense output).
 //
 // Each table gives
