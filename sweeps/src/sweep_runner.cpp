@@ -51,6 +51,19 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+/// Memory the two result buffers may take, about.
+constexpr std::size_t max_buffered_bytes = std::size_t{256} << 20;
+
+/// Bytes of one run's result, about: its time series (both halves of a chain) and bookkeeping.
+std::size_t result_bytes(const RunPlan& plan) {
+  std::size_t values = plan.output_times.size() * plan.columns.size();
+  if (plan.chain) {
+    values += plan.chain->manufacturing.output_times.size() *
+              plan.chain->manufacturing.columns.size();
+  }
+  return sizeof(double) * values + 1024;
+}
+
 }  // namespace
 
 SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputSource& inputs,
@@ -80,7 +93,12 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
   // while the threads compute chunk c into one, one of them hands chunk c - 1 to the sink from the
   // other (in order, so the files do not depend on the thread count) and then joins the
   // computation; the writing is off the critical path instead of a serial phase between chunks.
-  const std::size_t chunk = 256 * static_cast<std::size_t>(threads);
+  // 256 runs per thread (fewer chunks: each ends in a barrier, which cost a 2-thread kimmel2021
+  // population a tenth of its speed-up at 128 per thread), fewer when the two buffers' time series
+  // would pass max_buffered_bytes.
+  const std::size_t chunk = std::clamp<std::size_t>(
+      max_buffered_bytes / (2 * result_bytes(plan)), 2 * static_cast<std::size_t>(threads),
+      256 * static_cast<std::size_t>(threads));
   const std::size_t buffer_size = std::min(chunk, runs);
   std::array<std::vector<SampleResult>, 2> results{std::vector<SampleResult>(buffer_size),
                                                    std::vector<SampleResult>(buffer_size)};

@@ -20,6 +20,9 @@ struct RunRecord {
   const SampleResult* result = nullptr;
 };
 
+/// Receives every run in run order (sample, then replicate). consume() is called from one of the
+/// sweep's threads, not always the caller's, while the others compute later runs; calls never
+/// overlap.
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
