@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "cartsim/models/logistic.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
 #include "cartsim/sweeps/bands.hpp"
@@ -369,4 +370,49 @@ TEST_CASE("the --threads budget is the whole budget: nested parallel regions in 
   CHECK(budgets(2, 4) == std::vector<double>(4, 1.0));
   // A single run on a budget of two: it may use both.
   CHECK(budgets(2, 1) == std::vector<double>{2.0});
+}
+
+TEST_CASE("run_into reuses a result: every field as a fresh run gives it, ok after failed and back",
+          "[sweep]") {
+  // A sweep keeps one SampleResult per buffer slot and refills it (Simulator::run_into); a field
+  // left from the slot's previous run would leak into the next sample's row.
+  const Scenario scenario = parse_scenario(
+      "cartsim: 1\nname: reuse\nmodel: logistic\noutputs:\n  times: {from: 0, to: 20, step: 1}\n"
+      "  metrics: [N_max, t_half]\n",
+      "reuse.yaml");
+  const RunPlan plan = make_plan(scenario);
+  Simulator simulator(plan, 5);
+  auto with_r = [](double r) {
+    Assignment a;
+    a.target = Assignment::Target::parameter;
+    a.index = models::Logistic::r;
+    a.value = r;
+    return std::vector<Assignment>{a};
+  };
+  auto same = [](const SampleResult& a, const SampleResult& b) {
+    CHECK(a.sample == b.sample);
+    CHECK(a.ok == b.ok);
+    CHECK(a.message == b.message);
+    CHECK(a.status == b.status);
+    CHECK(a.rows == b.rows);
+    CHECK(a.series == b.series);
+    CHECK(a.stats.steps == b.stats.steps);
+    CHECK(a.stats.rhs_evaluations == b.stats.rhs_evaluations);
+    CHECK(a.stats.t_final == b.stats.t_final);
+    REQUIRE(a.metrics.size() == b.metrics.size());
+    for (std::size_t i = 0; i < a.metrics.size(); ++i) {
+      CHECK((a.metrics[i] == b.metrics[i] || (std::isnan(a.metrics[i]) && std::isnan(b.metrics[i]))));
+    }
+  };
+  SampleResult slot;
+  // ok, rejected (r outside [0, 100] /d), ok with another rate, ok with a third
+  const std::vector<double> rates{0.5, -1.0, 0.8, 0.3};
+  for (std::size_t s = 0; s < rates.size(); ++s) {
+    const auto inputs = with_r(rates[s]);
+    simulator.run_into(s, 0, inputs, slot);
+    const SampleResult fresh = Simulator(plan, 5).run(s, 0, inputs);
+    INFO("sample " << s << ", r = " << rates[s]);
+    CHECK(slot.ok == (rates[s] >= 0.0));
+    same(slot, fresh);
+  }
 }

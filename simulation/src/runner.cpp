@@ -430,12 +430,27 @@ void Simulator::prepare(std::span<const Assignment> inputs) {
 
 SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
                             std::span<const Assignment> inputs) {
+  SampleResult result;
+  run_into(sample, replicate, inputs, result);
+  return result;
+}
+
+void Simulator::run_into(std::size_t sample, std::size_t replicate,
+                         std::span<const Assignment> inputs, SampleResult& result) {
   random_ = RandomStream(seed_, sample, replicate, RandomPurpose::events);
   problem_.random = &random_;
   grid_.reset();
   metrics_.reset();
-  SampleResult result;
+  // Every field is rewritten; the series and metrics keep their storage when their size is the
+  // same as last time (Eigen and std::vector assignment reuse it).
   result.sample = sample;
+  result.ok = true;
+  result.message.clear();
+  result.status.clear();
+  result.stats = SolveStats{};
+  result.distributions.clear();
+  result.manufacturing_rows = 0;
+  result.manufacturing_series.resize(0, 0);
   ObserverPair fan(grid_, metrics_);
   // Without metrics only the grid listens: two virtual calls fewer per step of a population run.
   Observer& observer = plan_.metrics.empty() ? static_cast<Observer&>(grid_) : fan;
@@ -483,7 +498,6 @@ SampleResult Simulator::run(std::size_t sample, std::size_t replicate,
   }
   result.rows = grid_.rows();
   result.series = grid_.values().topRows(static_cast<Eigen::Index>(grid_.rows()));
-  return result;
 }
 
 std::unique_ptr<SampleRunner> make_sample_runner(const RunPlan& plan, std::uint64_t seed) {

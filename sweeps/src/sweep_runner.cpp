@@ -152,7 +152,7 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
         const std::size_t replicate = run % replicates;
         try {
           inputs.generate(sample, assignments, computing_values[i]);
-          computing[i] = simulator.run(sample, replicate, assignments);
+          simulator.run_into(sample, replicate, assignments, computing[i]);
         } catch (...) {
 #pragma omp critical(cartsim_sweep_failure)
           if (!failure) {

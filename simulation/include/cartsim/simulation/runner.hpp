@@ -79,6 +79,13 @@ class SampleRunner {
   virtual ~SampleRunner() = default;
   virtual SampleResult run(std::size_t sample, std::size_t replicate,
                            std::span<const Assignment> inputs) = 0;
+  /// run() into `out`, reusing its storage where the runner can: a sweep keeps one result per
+  /// buffer slot, so a population allocates nothing per sample for its series (and no thread frees
+  /// what another allocated).
+  virtual void run_into(std::size_t sample, std::size_t replicate,
+                        std::span<const Assignment> inputs, SampleResult& out) {
+    out = run(sample, replicate, inputs);
+  }
 };
 
 /// A Simulator, or a ChainSimulator for a chain's plan.
@@ -94,6 +101,8 @@ class Simulator final : public SampleRunner {
   /// a failed sample; other exceptions propagate.
   SampleResult run(std::size_t sample, std::size_t replicate = 0,
                    std::span<const Assignment> inputs = {}) override;
+  void run_into(std::size_t sample, std::size_t replicate, std::span<const Assignment> inputs,
+                SampleResult& out) override;
 
  private:
   void prepare(std::span<const Assignment> inputs);
