@@ -94,13 +94,7 @@ int main(int argc, char** argv) {
       std::vector<double> walls;
       AgentRunResult r;
       for (int k = 0; k < repeats; ++k) {
-        AgentRunInput input;
-        input.t0 = plan.problem.t0;
-        input.t_end = plan.problem.t_end;
-        input.y0 = {plan.problem.y0.data(), static_cast<std::size_t>(plan.problem.y0.size())};
-        input.p = {plan.problem.p.data(), static_cast<std::size_t>(plan.problem.p.size())};
-        input.events = &plan.problem.events;
-        input.key = RandomKey{1, 0, 0, static_cast<std::uint64_t>(RandomPurpose::agents)};
+        const AgentRunInput input = agent_run_input(plan.problem, 1, 0, 0);
         Final fin;
         const auto start = std::chrono::steady_clock::now();
         r = model.simulate(input, fin);

@@ -45,13 +45,7 @@ RunPlan plan_of(const std::string& yaml) { return make_plan(parse_scenario(yaml,
 ProdigyAbm::FinalAgents run_direct(const RunPlan& plan, std::uint64_t seed, std::size_t replicate,
                                    const ProdigyAbm::FixedRates& fixed = {}) {
   const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
-  AgentRunInput in;
-  in.t0 = plan.problem.t0;
-  in.t_end = plan.problem.t_end;
-  in.y0 = {plan.problem.y0.data(), static_cast<std::size_t>(plan.problem.y0.size())};
-  in.p = {plan.problem.p.data(), static_cast<std::size_t>(plan.problem.p.size())};
-  in.events = &plan.problem.events;
-  in.key = RandomKey{seed, 0, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
+  const AgentRunInput in = agent_run_input(plan.problem, seed, 0, replicate);
   ProdigyAbm::FinalAgents out;
   Quiet quiet;
   model.simulate(in, quiet, fixed, &out);
@@ -281,14 +275,7 @@ std::vector<double> clone_histogram(double cells, double agents, double b, doubl
   const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
   std::vector<double> total;
   for (int r = 0; r < reps; ++r) {
-    AgentRunInput in;
-    in.t0 = plan.problem.t0;
-    in.t_end = plan.problem.t_end;
-    in.y0 = {plan.problem.y0.data(), static_cast<std::size_t>(plan.problem.y0.size())};
-    in.p = {plan.problem.p.data(), static_cast<std::size_t>(plan.problem.p.size())};
-    in.events = &plan.problem.events;
-    in.key = RandomKey{17, 0, static_cast<std::uint64_t>(r),
-                       static_cast<std::uint64_t>(RandomPurpose::agents)};
+    const AgentRunInput in = agent_run_input(plan.problem, 17, 0, static_cast<std::uint64_t>(r));
     Quiet quiet;
     const AgentRunResult res = model.simulate(in, quiet, {true, b, d});
     for (const auto& h : res.distributions) {

@@ -253,6 +253,18 @@ RunPlan make_chain_plan(const Scenario& scenario) {
 
 }  // namespace
 
+AgentRunInput agent_run_input(const Problem& problem, std::uint64_t seed, std::uint64_t sample,
+                              std::uint64_t replicate) {
+  AgentRunInput in;
+  in.t0 = problem.t0;
+  in.t_end = problem.t_end;
+  in.y0 = {problem.y0.data(), static_cast<std::size_t>(problem.y0.size())};
+  in.p = {problem.p.data(), static_cast<std::size_t>(problem.p.size())};
+  in.events = &problem.events;
+  in.key = RandomKey{seed, sample, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
+  return in;
+}
+
 const std::vector<MetricSpec>& product_columns() {
   static const std::vector<MetricSpec> columns = [] {
     const std::vector<std::array<const char*, 3>> table = {
@@ -461,14 +473,8 @@ void Simulator::run_into(std::size_t sample, std::size_t replicate,
     if (const auto* agents = dynamic_cast<const AgentModel*>(plan_.model.get())) {
       // An agent-based model integrates itself; it reports to the same observers.
       solving = false;
-      AgentRunInput in;
-      in.t0 = problem_.t0;
-      in.t_end = problem_.t_end;
-      in.y0 = {problem_.y0.data(), static_cast<std::size_t>(problem_.y0.size())};
-      in.p = {problem_.p.data(), static_cast<std::size_t>(problem_.p.size())};
-      in.events = &problem_.events;
-      in.key = RandomKey{seed_, sample, replicate, static_cast<std::uint64_t>(RandomPurpose::agents)};
-      AgentRunResult r = agents->simulate(in, observer);
+      AgentRunResult r =
+          agents->simulate(agent_run_input(problem_, seed_, sample, replicate), observer);
       result.stats = SolveStats{};
       result.stats.steps = r.steps;
       result.stats.events_fired = r.events_fired;

@@ -109,8 +109,10 @@ class ExplicitRkBackend final : public Interpolant {
     for (State& v : k_) {
       detail::resize_state(v, n_);
     }
-    for (State& v : r_) {
-      detail::resize_state(v, n_);
+    if constexpr (hairer_dense) {
+      for (State& v : r_) {
+        detail::resize_state(v, n_);
+      }
     }
   }
   void set_parameters(std::span<const double> p) { common.p = p; }
@@ -319,7 +321,7 @@ class ExplicitRkBackend final : public Interpolant {
   std::size_t n_ = 0;
   State y_{}, y_new_{}, y_stage_{};
   std::array<State, 7> k_{};  // the stages; k_[0] is f(t_, y_)
-  std::array<State, 5> r_{};  // dense-output coefficients of the last step
+  std::array<State, 5> r_{};  // Hairer's dense-output coefficients of the last step (dopri5 only)
   State lower_{};             // per state: 0 (non-negative, clipped in at()) or -inf
   double t_ = 0.0;
   double h_ = 0.0;

@@ -51,6 +51,12 @@ struct ChainPlan {
 /// Summary columns of the product, first in a chain's metrics.
 const std::vector<MetricSpec>& product_columns();
 
+/// What an agent-based model's simulate() gets for `problem` (its time span, state, parameters
+/// and scheduled events, viewed, not copied: `problem` must outlive the input) with the agents'
+/// random stream of (seed, sample, replicate).
+AgentRunInput agent_run_input(const Problem& problem, std::uint64_t seed, std::uint64_t sample,
+                              std::uint64_t replicate);
+
 /// Throws ConfigError (pointing into the scenario) when the model rejects the combination of values.
 RunPlan make_plan(const Scenario& scenario);
 
