@@ -118,6 +118,12 @@ struct Trace final : Observer {
 /// Observers in sequence (the library's own fan-out).
 using Both = ObserverPair;
 
+/// The model's default parameters as a plain vector (for calling rhs() and friends by hand).
+inline std::vector<double> default_parameter_vector(const OdeModel& model) {
+  const Eigen::VectorXd p = model.info().default_parameters();
+  return {p.data(), p.data() + p.size()};
+}
+
 inline Problem make_problem(const OdeModel& model, double t0, double t_end) {
   Problem problem;
   problem.model = &model;

@@ -23,10 +23,7 @@ namespace {
 using Vec = std::vector<double>;
 using M = CartPatient;
 
-Vec default_parameters() {
-  const Eigen::VectorXd p = CartPatient().info().default_parameters();
-  return {p.data(), p.data() + p.size()};
-}
+Vec default_parameters() { return testing::default_parameter_vector(CartPatient()); }
 
 /// Apply action `name` with `given` settings (defaults for the rest).
 void apply(const char* name, const std::vector<std::pair<const char*, double>>& given, Vec& y,

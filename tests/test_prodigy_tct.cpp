@@ -22,10 +22,7 @@ using Catch::Matchers::WithinRel;
 namespace {
 using Vec = std::vector<double>;
 
-Vec default_parameters() {
-  const Eigen::VectorXd p = ProdigyTct().info().default_parameters();
-  return {p.data(), p.data() + p.size()};
-}
+Vec default_parameters() { return testing::default_parameter_vector(ProdigyTct()); }
 
 Vec empty_state() {
   Vec y(ProdigyTct::num_states);
