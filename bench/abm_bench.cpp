@@ -27,7 +27,7 @@
 namespace cartsim::models {
 std::size_t prodigy_abm_bytes_per_agent();
 std::size_t prodigy_abm_reserved_bytes(double target_agents);
-}
+}  // namespace cartsim::models
 
 using namespace cartsim;
 
@@ -74,9 +74,10 @@ int main(int argc, char** argv) {
   std::ifstream in(source + "/scenarios/examples/prodigy_abm_default.yaml");
   std::stringstream text;
   text << in.rdbuf();
-  fmt::print("prodigy_abm bench: default protocol, 13 days, step 0.5 h; {} bytes per agent slot; "
-             "best (median) of {} runs\n",
-             models::prodigy_abm_bytes_per_agent(), repeats);
+  fmt::print(
+      "prodigy_abm bench: default protocol, 13 days, step 0.5 h; {} bytes per agent slot; "
+      "best (median) of {} runs\n",
+      models::prodigy_abm_bytes_per_agent(), repeats);
   fmt::print("{:>10} {:>8} {:>14} {:>14} {:>16} {:>12} {:>14}\n", "agents", "threads",
              "wall s best", "(median)", "updates/s/thread", "final agents", "reserved B/agent");
   for (double agents : sizes) {

@@ -25,16 +25,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
+#include <array>
+#include <boost/numeric/odeint.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <array>
-#include <boost/numeric/odeint.hpp>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/kimmel2021.hpp"
@@ -49,8 +48,11 @@ namespace {
 class MemorySink final : public cartsim::ResultSink {
  public:
   MemorySink(std::size_t subjects, std::size_t times, std::size_t variables)
-      : series_(subjects * times * variables), times_(times), variables_(variables),
-        status_(subjects), metrics_(subjects) {}
+      : series_(subjects * times * variables),
+        times_(times),
+        variables_(variables),
+        status_(subjects),
+        metrics_(subjects) {}
   void consume(const cartsim::RunRecord& run) override {
     const auto& r = *run.result;
     double* out = series_.data() + run.sample * times_ * variables_;
@@ -97,8 +99,9 @@ class MemorySink final : public cartsim::ResultSink {
 /// median and 90th percentile over subjects. A tolerance bounds the local error of each step; the
 /// global error of a 365-day solve may exceed it, most where a population falls to a tiny minimum
 /// (within atol of zero) and regrows exponentially.
-std::pair<double, double> tolerance_units(const cartsim::Scenario& scenario, const cartsim::InputSource& inputs,
-                       const std::string& solver, std::size_t subjects) {
+std::pair<double, double> tolerance_units(const cartsim::Scenario& scenario,
+                                          const cartsim::InputSource& inputs,
+                                          const std::string& solver, std::size_t subjects) {
   cartsim::Scenario tested = scenario;
   tested.solver.name = solver;
   cartsim::Scenario reference = scenario;
@@ -121,8 +124,8 @@ std::pair<double, double> tolerance_units(const cartsim::Scenario& scenario, con
     const auto a = tested_sim.run(s, 0, assignments);
     const auto b = reference_sim.run(s, 0, assignments);
     if (!a.ok || !b.ok) {
-      throw cartsim::Error("accuracy check: subject " + std::to_string(s) + " failed: " +
-                           (a.ok ? b.message : a.message));
+      throw cartsim::Error("accuracy check: subject " + std::to_string(s) +
+                           " failed: " + (a.ok ? b.message : a.message));
     }
     for (Eigen::Index i = 0; i < b.series.rows(); ++i) {
       for (Eigen::Index j = 0; j < b.series.cols(); ++j) {
@@ -243,8 +246,8 @@ int main(int argc, char** argv) {
     std::cout << fmt::format(
         "{}: model {}, solver {} (rtol {:g}, atol {:g}), {} subjects, {} output times x {} "
         "variables in memory\n",
-        path, scenario.model, plan.solver.name, plan.solver.options.rtol,
-        plan.solver.options.atol, n, plan.output_times.size(), plan.columns.size());
+        path, scenario.model, plan.solver.name, plan.solver.options.rtol, plan.solver.options.atol,
+        n, plan.output_times.size(), plan.columns.size());
     std::cout << fmt::format("{:>8} {:>12} {:>14} {:>10} {:>14} {:>10}\n", "threads", "wall (s)",
                              "ms/subject", "speed-up", "median/round", "failed");
     double one_thread = 0.0;
@@ -260,8 +263,8 @@ int main(int argc, char** argv) {
     std::vector<double> best(thread_counts.size(), 1e300);
     std::vector<std::vector<double>> rounds(thread_counts.size());
     std::vector<std::size_t> failed(thread_counts.size(), 0);
-    const bool pair_ceiling = thread_counts.size() == 2 && thread_counts[0] == 1 &&
-                              thread_counts[1] == 2 && n >= 2;
+    const bool pair_ceiling =
+        thread_counts.size() == 2 && thread_counts[0] == 1 && thread_counts[1] == 2 && n >= 2;
     MemorySink pair_sink(pair_ceiling ? n : 0, plan.output_times.size(), plan.columns.size());
     std::vector<double> pair_rounds;
     for (int k = 0; k < repeat; ++k) {
@@ -330,13 +333,16 @@ int main(int argc, char** argv) {
           "subjects at once: what this host gives two jobs now (max {:.2f})\n",
           "ceiling", "", "", "", pair_rounds[pair_rounds.size() / 2], pair_rounds.back());
     }
-    std::cout << fmt::format("per subject: {:.1f} accepted steps, {:.1f} right-hand-side evaluations\n",
-                             steps_per_subject, rhs_per_subject);
+    std::cout << fmt::format(
+        "per subject: {:.1f} accepted steps, {:.1f} right-hand-side evaluations\n",
+        steps_per_subject, rhs_per_subject);
     if (baseline && plain_best < 1e300 && one_thread > 0.0) {
       const double ratio = one_thread / plain_best;
       std::cout << fmt::format(
-          "plain odeint Dormand-Prince loop, interleaved with the 1-thread sweeps: {:.4f} ms/subject "
-          "(best of {})\ncartsim 1 thread / plain loop = {:.3f}; issue 6 measured the plain loop at "
+          "plain odeint Dormand-Prince loop, interleaved with the 1-thread sweeps: {:.4f} "
+          "ms/subject "
+          "(best of {})\ncartsim 1 thread / plain loop = {:.3f}; issue 6 measured the plain loop "
+          "at "
           "0.055 ms/subject, which makes cartsim {:.4f} ms/subject on that machine\n",
           1e3 * plain_best / static_cast<double>(n), repeat, ratio, 0.055 * ratio);
       // The loop solved the same problems: its daily outputs against cartsim's, in tolerance units.
@@ -345,9 +351,9 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < plain_table.size(); ++i) {
         const double a = plain_table[i];
         const double b = sink.series()[i];
-        worst[i / (plain_table.size() / n)] = std::max(
-            worst[i / (plain_table.size() / n)],
-            std::abs(a - b) / (options.atol + options.rtol * std::abs(b)));
+        worst[i / (plain_table.size() / n)] =
+            std::max(worst[i / (plain_table.size() / n)],
+                     std::abs(a - b) / (options.atol + options.rtol * std::abs(b)));
       }
       std::sort(worst.begin(), worst.end());
       std::cout << fmt::format(
@@ -362,7 +368,8 @@ int main(int argc, char** argv) {
     const std::size_t checked = std::min<std::size_t>(n, 200);
     std::cout << fmt::format(
         "error of the daily outputs against a reference (dopri5, rtol 1e-12, atol 1e-9), in units "
-        "of atol + rtol |y|,\nlargest per subject, over the first {} subjects:\n{:>20} {:>10} {:>10}\n",
+        "of atol + rtol |y|,\nlargest per subject, over the first {} subjects:\n{:>20} {:>10} "
+        "{:>10}\n",
         checked, "solver", "median", "90th pct");
     std::vector<std::string> solvers{plan.solver.name};
     for (const char* other : {"tsit5", "dopri5", "odeint_dopri5", "cvode_bdf"}) {

@@ -37,11 +37,11 @@ int main(int argc, char** argv) {
   }
   try {
     const cartsim::Scenario scenario = cartsim::load_scenario(scenario_path);
-    std::cout << fmt::format("scenario {} (model {}), {} output times over [{:g}, {:g}] d, "
-                             "rtol {:g}, atol {:g}, {} solves per solver, one thread\n",
-                             scenario_path, scenario.model, scenario.outputs.times.size(),
-                             scenario.t_start, scenario.t_end, scenario.solver.options.rtol,
-                             scenario.solver.options.atol, solves);
+    std::cout << fmt::format(
+        "scenario {} (model {}), {} output times over [{:g}, {:g}] d, "
+        "rtol {:g}, atol {:g}, {} solves per solver, one thread\n",
+        scenario_path, scenario.model, scenario.outputs.times.size(), scenario.t_start,
+        scenario.t_end, scenario.solver.options.rtol, scenario.solver.options.atol, solves);
     std::cout << fmt::format("{:<20} {:>12} {:>12} {:>10} {:>10}\n", "solver", "solves/s",
                              "us/solve", "steps", "rhs evals");
     for (const auto& name : solvers) {

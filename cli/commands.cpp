@@ -33,7 +33,9 @@ std::string utc_now_iso8601() {
 
 /// "[min, max]" of a parameter or an action setting.
 std::string range_text(double min, double max) {
-  auto bound = [](double v) { return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:g}", v); };
+  auto bound = [](double v) {
+    return std::isinf(v) ? std::string(v < 0 ? "-inf" : "inf") : fmt::format("{:g}", v);
+  };
   return fmt::format("[{}, {}]", bound(min), bound(max));
 }
 
@@ -94,9 +96,9 @@ int run_command(const RunOptions& options) {
   if (!options.shard.empty()) {
     shard = parse_shard(options.shard, inputs.samples());
   }
-  const std::filesystem::path dir =
-      options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
-                                 : options.output_dir;
+  const std::filesystem::path dir = options.output_dir.empty()
+                                        ? std::filesystem::path("results") / scenario.name
+                                        : options.output_dir;
 
   SweepOptions sweep;
   sweep.threads = options.threads;
@@ -139,10 +141,11 @@ int run_command(const RunOptions& options) {
                              stats.failed - report.failures.size());
   }
   if (!options.quiet) {
-    std::cout << fmt::format("cartsim: ran '{}' (model {}, {}): {} run(s), {} failed, "
-                             "{} thread(s), {:.2f} s\n",
-                             scenario.name, scenario.model, integrator_name(plan), stats.runs,
-                             stats.failed, stats.threads, stats.wall_seconds);
+    std::cout << fmt::format(
+        "cartsim: ran '{}' (model {}, {}): {} run(s), {} failed, "
+        "{} thread(s), {:.2f} s\n",
+        scenario.name, scenario.model, integrator_name(plan), stats.runs, stats.failed,
+        stats.threads, stats.wall_seconds);
     if (stats.runs == 1 && stats.failed == 0) {
       std::size_t width = 16;  // a chain's names are longer (patient.Cmax, product.dose_cells)
       for (const auto& m : plan.metrics) {
@@ -175,9 +178,9 @@ int sensitivity_command(const RunOptions& options) {
   scenario.outputs.bands = false;
   const RunPlan plan = make_plan(scenario);
   const SensitivityDesign design(scenario);
-  const std::filesystem::path dir =
-      options.output_dir.empty() ? std::filesystem::path("results") / scenario.name
-                                 : options.output_dir;
+  const std::filesystem::path dir = options.output_dir.empty()
+                                        ? std::filesystem::path("results") / scenario.name
+                                        : options.output_dir;
 
   struct Collect final : ResultSink {
     ResultSink& inner;
@@ -213,10 +216,11 @@ int sensitivity_command(const RunOptions& options) {
       std::cout << fmt::format("  {:<14} {:<28} {:>8} {:>19} {:>8} {:>19}\n", "metric", "factor",
                                "S1", "CI", "ST", "CI");
       for (const auto& i : indices) {
-        std::cout << fmt::format("  {:<14} {:<28} {:>8.4f} [{:>7.4f}, {:>7.4f}] {:>8.4f} "
-                                 "[{:>7.4f}, {:>7.4f}]\n",
-                                 i.metric, i.factor, i.first, i.first_low, i.first_high, i.total,
-                                 i.total_low, i.total_high);
+        std::cout << fmt::format(
+            "  {:<14} {:<28} {:>8.4f} [{:>7.4f}, {:>7.4f}] {:>8.4f} "
+            "[{:>7.4f}, {:>7.4f}]\n",
+            i.metric, i.factor, i.first, i.first_low, i.first_high, i.total, i.total_low,
+            i.total_high);
       }
     } else {
       std::cout << fmt::format("  {:<14} {:<28} {:>12} {:>12} {:>12}\n", "metric", "factor", "mu",
@@ -258,8 +262,8 @@ int check_command(const std::filesystem::path& scenario_path) {
   std::cout << fmt::format(
       "ok: {} (model {}, {}, {} output times from {:g} to {:g} d, {} protocol steps, "
       "{} metrics)\n",
-      scenario.file, scenario.model, integrator_name(plan), plan.output_times.size(), scenario.t_start,
-      scenario.t_end, scenario.protocol.size(), plan.metrics.size());
+      scenario.file, scenario.model, integrator_name(plan), plan.output_times.size(),
+      scenario.t_start, scenario.t_end, scenario.protocol.size(), plan.metrics.size());
   return 0;
 }
 
@@ -324,11 +328,11 @@ int describe_command(const std::string& name) {
     for (const auto& a : m.actions) {
       std::cout << fmt::format("  {}: {}\n", a.name, a.description);
       for (const auto& setting : a.settings) {
-        const std::string fallback =
-            setting.default_value ? fmt::format("default {:g}", *setting.default_value)
-                                  : std::string("required");
-        std::cout << fmt::format("    {:<22} {:<12} {:<14} {:<18} {}\n", setting.name,
-                                 setting.unit, fallback, range_text(setting.min, setting.max),
+        const std::string fallback = setting.default_value
+                                         ? fmt::format("default {:g}", *setting.default_value)
+                                         : std::string("required");
+        std::cout << fmt::format("    {:<22} {:<12} {:<14} {:<18} {}\n", setting.name, setting.unit,
+                                 fallback, range_text(setting.min, setting.max),
                                  setting.description);
       }
     }

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
 
   std::string model_name;
   auto* describe = app.add_subcommand(
-      "describe", "Show a model's equations, states, parameters (units, defaults, ranges, sources)");
+      "describe",
+      "Show a model's equations, states, parameters (units, defaults, ranges, sources)");
   describe->add_option("model", model_name, "Model name (see 'cartsim models')")->required();
 
   try {

@@ -30,10 +30,10 @@ class DecayModel final : public OdeModel {
       ModelInfo i;
       i.name = "test_decay";
       i.states = {{"y", "cells", "decaying population", true}};
-      i.parameters = {{"k", "1/d", "decay rate", 1.0, 0.0, 1e9, "test"},
-                      {"fail_after", "d", "throw std::domain_error after this time", 1e300, 0.0,
-                       1e300, "test"},
-                      {"nan_after", "d", "return NaN after this time", 1e300, 0.0, 1e300, "test"}};
+      i.parameters = {
+          {"k", "1/d", "decay rate", 1.0, 0.0, 1e9, "test"},
+          {"fail_after", "d", "throw std::domain_error after this time", 1e300, 0.0, 1e300, "test"},
+          {"nan_after", "d", "return NaN after this time", 1e300, 0.0, 1e300, "test"}};
       i.observables = {{"twice_y", "cells", "2 y"}};
       return i;
     }();
@@ -103,7 +103,9 @@ struct Trace final : Observer {
   double t_start = NAN;
   double t_finish = NAN;
   std::vector<double> y_finish;
-  void on_start(double t, std::span<const double>, std::span<const double>) override { t_start = t; }
+  void on_start(double t, std::span<const double>, std::span<const double>) override {
+    t_start = t;
+  }
   void on_segment(const Segment& s) override { segments.emplace_back(s.t_begin, s.t_end); }
   void on_event(double t, const std::string& label, std::span<const double> y,
                 std::span<const double>) override {

@@ -15,15 +15,17 @@
 #include "support.hpp"
 
 using namespace cartsim;
-using models::CartPatient;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
+using models::CartPatient;
 
 namespace {
 using Vec = std::vector<double>;
 using M = CartPatient;
 
-Vec default_parameters() { return testing::default_parameter_vector(CartPatient()); }
+Vec default_parameters() {
+  return testing::default_parameter_vector(CartPatient());
+}
 
 /// Apply action `name` with `given` settings (defaults for the rest).
 void apply(const char* name, const std::vector<std::pair<const char*, double>>& given, Vec& y,
@@ -146,7 +148,8 @@ TEST_CASE("cart_patient blood conversions follow the documented formulas", "[car
              WithinRel(o[M::car_t_per_ul], 1e-14));
 }
 
-TEST_CASE("cart_patient: infuse adds exactly the prescribed dose by the weight-band rule", "[cart_patient]") {
+TEST_CASE("cart_patient: infuse adds exactly the prescribed dose by the weight-band rule",
+          "[cart_patient]") {
   SECTION("<= 50 kg: per kg") {
     Vec p = default_parameters();
     p[M::body_weight_kg] = 30.0;
@@ -213,7 +216,8 @@ outputs:
   CHECK_THAT(s(5, 0), WithinRel(7.0e7, 1e-14));
 }
 
-TEST_CASE("cart_patient: lymphodepletion cuts lymphocytes and raises homeostatic support", "[cart_patient]") {
+TEST_CASE("cart_patient: lymphodepletion cuts lymphocytes and raises homeostatic support",
+          "[cart_patient]") {
   Vec p = default_parameters();
   Vec y(M::num_states);
   CartPatient().initial_state(p, y);
@@ -249,7 +253,8 @@ outputs:
   CHECK_THAT(s(3, 0), WithinRel(1000.0 / (1.0 + 9.0 * std::exp(-0.1 * 34.0)), 1e-6));
 }
 
-TEST_CASE("cart_patient: without CAR-T the leukaemia grows logistically and nothing expands", "[cart_patient]") {
+TEST_CASE("cart_patient: without CAR-T the leukaemia grows logistically and nothing expands",
+          "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {marrow_blasts_pct: 10, cd19neg_fraction: 0.2}
@@ -271,13 +276,15 @@ outputs:
   CHECK(r.metric("Cmax") == 0.0);
 }
 
-TEST_CASE("cart_patient: every state stays non-negative through a year of therapy", "[cart_patient]") {
+TEST_CASE("cart_patient: every state stays non-negative through a year of therapy",
+          "[cart_patient]") {
   for (const char* solver : {"odeint_dopri5", "cvode_bdf"}) {
     INFO(solver);
     const Run r = run(std::string(R"(
 model: cart_patient
 time: {start: -5, end: 365}
-solver: {name: )") + solver + R"(}
+solver: {name: )") + solver +
+                      R"(}
 protocol:
   - at: -4
     lymphodeplete: {}
@@ -293,7 +300,8 @@ outputs:
   }
 }
 
-TEST_CASE("cart_patient: a tocilizumab step triggered by IL-6 fires at the crossing", "[cart_patient]") {
+TEST_CASE("cart_patient: a tocilizumab step triggered by IL-6 fires at the crossing",
+          "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {body_weight_kg: 25, marrow_blasts_pct: 95, crs_kill_half_per_kg_d: 5.0e9}
@@ -327,22 +335,27 @@ outputs:
   CHECK(CartPatient::tocilizumab_mg_per_kg(29.0, 0.0) == 12.0);
 }
 
-TEST_CASE("cart_patient: protocol checks reject impossible or off-label plans at their step", "[cart_patient]") {
+TEST_CASE("cart_patient: protocol checks reject impossible or off-label plans at their step",
+          "[cart_patient]") {
   const std::string head = "model: cart_patient\nprotocol:\n";  // steps start on line 3
   const std::string tail = "outputs:\n  times: {from: 0, to: 28, step: 1}\n";
   expect_protocol_error(head + "  - at: 0\n    infuse: {cells_per_kg: 6.0e6}\n" + tail,
                         "outside the label band", 3);
   expect_protocol_error(head +
                             "  - at: 0\n    infuse: {cells_per_kg: 3.0e6}\n"
-                            "  - at: 2\n    lymphodeplete: {}\n" + tail,
+                            "  - at: 2\n    lymphodeplete: {}\n" +
+                            tail,
                         "comes after an infusion", 5);
   expect_protocol_error(head +
                             "  - at: 0\n    infuse: {cells_per_kg: 3.0e6, fraction: 0.7}\n"
-                            "  - at: 1\n    infuse: {cells_per_kg: 3.0e6, fraction: 0.7}\n" + tail,
+                            "  - at: 1\n    infuse: {cells_per_kg: 3.0e6, fraction: 0.7}\n" +
+                            tail,
                         "add up to 1.4 > 1", 5);
-  expect_protocol_error("model: cart_patient\nparameters: {body_weight_kg: 120}\nprotocol:\n"
-                        "  - at: 1\n    tocilizumab: {dose_mg_per_kg: 8}\n" + tail,
-                        "exceeds the label maximum of 800 mg", 4);
+  expect_protocol_error(
+      "model: cart_patient\nparameters: {body_weight_kg: 120}\nprotocol:\n"
+      "  - at: 1\n    tocilizumab: {dose_mg_per_kg: 8}\n" +
+          tail,
+      "exceeds the label maximum of 800 mg", 4);
   // A population sample whose weight moves it across the band fails at the infusion instead.
   Vec p = default_parameters();
   p[M::body_weight_kg] = 60.0;
@@ -350,7 +363,8 @@ TEST_CASE("cart_patient: protocol checks reject impossible or off-label plans at
   CHECK_THROWS_AS(apply("infuse", {{"cells_per_kg", 3.0e6}}, y, p), ModelError);
 }
 
-TEST_CASE("cart_patient: remission, MRD-negativity and a CD19- relapse are located", "[cart_patient]") {
+TEST_CASE("cart_patient: remission, MRD-negativity and a CD19- relapse are located",
+          "[cart_patient]") {
   const Run r = run(R"(
 model: cart_patient
 parameters: {cd19neg_fraction: 1.0e-5}

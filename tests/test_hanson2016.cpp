@@ -12,7 +12,9 @@ using namespace cartsim;
 using M = models::Hanson2016;
 
 namespace {
-std::span<double> view(Eigen::VectorXd& v) { return {v.data(), static_cast<std::size_t>(v.size())}; }
+std::span<double> view(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
 }  // namespace
 
 TEST_CASE("hanson2016 right-hand side at the SBML initial state", "[hanson2016]") {
@@ -39,8 +41,7 @@ TEST_CASE("hanson2016 right-hand side at the SBML initial state", "[hanson2016]"
   CHECK(dy[M::I] == Approx(48.0).epsilon(1e-13));
 }
 
-TEST_CASE("hanson2016 Jacobian with an open lymphocyte niche matches differences",
-          "[hanson2016]") {
+TEST_CASE("hanson2016 Jacobian with an open lymphocyte niche matches differences", "[hanson2016]") {
   const M m;
   Eigen::VectorXd p = m.info().default_parameters();
   Eigen::VectorXd y(7);
@@ -64,8 +65,7 @@ TEST_CASE("hanson2016 Jacobian with an open lymphocyte niche matches differences
   }
 }
 
-TEST_CASE("hanson2016 in days is the source's hourly model with time rescaled",
-          "[hanson2016]") {
+TEST_CASE("hanson2016 in days is the source's hourly model with time rescaled", "[hanson2016]") {
   // With every rate divided by 24 (the source's per-hour values), the solution at 24 t "days"
   // equals the day-based model at t: y_days(t) = y_hours(24 t). Tolerance 1e-6: both solves use
   // rtol = 1e-10, and the events-free trajectories differ only by integration error.
@@ -80,7 +80,7 @@ TEST_CASE("hanson2016 in days is the source's hourly model with time rescaled",
   for (auto r : rates) {
     hours.p[r] /= 24.0;
   }
-  CHECK(hours.p[M::d2] == Approx(1.5).epsilon(1e-15));   // SBML d_2 = 1.5 /h
+  CHECK(hours.p[M::d2] == Approx(1.5).epsilon(1e-15));    // SBML d_2 = 1.5 /h
   CHECK(hours.p[M::p0] == Approx(200.0).epsilon(1e-15));  // SBML p_0 = 200 /h
   auto rec_days = testing::state_recorder(m, testing::grid(0.0, 10.0, 1.0));
   auto rec_hours = testing::state_recorder(m, testing::grid(0.0, 240.0, 24.0));
@@ -95,8 +95,7 @@ TEST_CASE("hanson2016 in days is the source's hourly model with time rescaled",
   }
 }
 
-TEST_CASE("hanson2016 rejects a drug flux above the constant inflammation input",
-          "[hanson2016]") {
+TEST_CASE("hanson2016 rejects a drug flux above the constant inflammation input", "[hanson2016]") {
   const M m;
   Eigen::VectorXd p = m.info().default_parameters();
   p[M::D] = 5000.0;  // > p0 = 4800 /d

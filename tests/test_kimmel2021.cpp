@@ -8,17 +8,19 @@
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/random.hpp"
 #include "cartsim/core/recorders.hpp"
-#include "cartsim/solvers/solver.hpp"
 #include "cartsim/models/kimmel2021.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
+#include "cartsim/solvers/solver.hpp"
 #include "support.hpp"
 
 using namespace cartsim;
 using M = models::Kimmel2021;
 
 namespace {
-std::span<double> view(Eigen::VectorXd& v) { return {v.data(), static_cast<std::size_t>(v.size())}; }
+std::span<double> view(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
 
 /// Round numbers that make the arithmetic below checkable by hand.
 Eigen::VectorXd hand_parameters() {
@@ -60,7 +62,7 @@ TEST_CASE("kimmel2021 right-hand side at a chosen state, both regimes", "[kimmel
   p[M::mode] = 1.0;  // stochastic tumour: B frozen in the ODE, H integrates births + deaths
   m.rhs(0.0, view(y), view(p), view(dy));
   CHECK(dy[M::B] == 0.0);
-  CHECK(dy[M::H] == Approx(5.0 + 100.0 / 3.0).epsilon(1e-14));  // 38.333... events/d
+  CHECK(dy[M::H] == Approx(5.0 + 100.0 / 3.0).epsilon(1e-14));     // 38.333... events/d
   CHECK(dy[M::N] == Approx(60.0 * std::log(2.0)).epsilon(1e-14));  // N and C unchanged
 }
 
@@ -72,8 +74,8 @@ TEST_CASE("kimmel2021 blood conversion reproduces the paper's blood counts", "[k
   Eigen::VectorXd y(4), obs(5);
   y << p[M::kn], p[M::c0], p[M::b0], 0.0;
   m.observables(0.0, view(y), view(p), view(obs));
-  CHECK(obs[M::N_blood] == Approx(500.0).epsilon(1e-14));  // kn: plateau of Fig. 2a, 500 /uL
-  CHECK(obs[M::C_blood] == Approx(0.36).epsilon(1e-14));   // C(0): 0.36 /uL, Fig. 2b
+  CHECK(obs[M::N_blood] == Approx(500.0).epsilon(1e-14));        // kn: plateau of Fig. 2a, 500 /uL
+  CHECK(obs[M::C_blood] == Approx(0.36).epsilon(1e-14));         // C(0): 0.36 /uL, Fig. 2b
   CHECK(obs[M::tumour_volume] == Approx(94.86).epsilon(1e-14));  // median 94.86 mL, Fig. 1c
   y[M::N] = p[M::n0];
   m.observables(0.0, view(y), view(p), view(obs));

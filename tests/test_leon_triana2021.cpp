@@ -10,7 +10,9 @@ using namespace cartsim;
 using M = models::LeonTriana2021;
 
 namespace {
-std::span<double> view(Eigen::VectorXd& v) { return {v.data(), static_cast<std::size_t>(v.size())}; }
+std::span<double> view(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
 }  // namespace
 
 TEST_CASE("leon_triana2021 right-hand side at a chosen state", "[leon_triana2021]") {

@@ -12,7 +12,8 @@ using namespace cartsim;
 
 namespace {
 /// A vessel of cells in a volume: cells grow at r; `feed` adds medium (cells conserved, density
-/// diluted), `harvest` removes a fraction of the cells. Capacity 100 mL is checked over the protocol.
+/// diluted), `harvest` removes a fraction of the cells. Capacity 100 mL is checked over the
+/// protocol.
 class Vessel final : public OdeModel {
  public:
   enum State : std::size_t { cells, volume };
@@ -27,7 +28,8 @@ class Vessel final : public OdeModel {
       i.observables = {{"density", "cells/mL", "cells / volume"}};
       i.actions = {
           {"feed", "add medium", {{"volume_ml", "mL", "medium added", std::nullopt, 0.0, 1e4}}},
-          {"harvest", "remove cells",
+          {"harvest",
+           "remove cells",
            {{"fraction", "1", "fraction of cells removed", 1.0, 0.0, 1.0}}}};
       return i;
     }();
@@ -61,8 +63,8 @@ class Vessel final : public OdeModel {
       if (a.action == 0) {
         v += a.settings[0];
         if (v > p[1]) {
-          throw ProtocolError(a.step, "feed brings the volume to " + std::to_string(v) +
-                                          " mL, past the capacity");
+          throw ProtocolError(
+              a.step, "feed brings the volume to " + std::to_string(v) + " mL, past the capacity");
         }
       }
     }
@@ -109,11 +111,11 @@ TEST_CASE("model actions apply their settings, with defaults", "[actions]") {
   REQUIRE(r.ok);
   // Columns: cells, volume, density. No growth (r = 0): only the actions change the state.
   CHECK(r.series(1, 1) == 50.0);
-  CHECK(r.series(2, 1) == 80.0);              // fed at day 2 (output is after the event)
+  CHECK(r.series(2, 1) == 80.0);  // fed at day 2 (output is after the event)
   CHECK(r.series(4, 0) == 1e6);
-  CHECK(r.series(5, 0) == 0.75e6);            // a quarter harvested at day 5
+  CHECK(r.series(5, 0) == 0.75e6);  // a quarter harvested at day 5
   CHECK(r.series(5, 2) == Approx(0.75e6 / 80.0));
-  CHECK(r.series(8, 0) == 0.0);               // all harvested at day 8
+  CHECK(r.series(8, 0) == 0.0);  // all harvested at day 8
 }
 
 TEST_CASE("model action settings are validated", "[actions]") {

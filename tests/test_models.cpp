@@ -11,8 +11,12 @@
 using namespace cartsim;
 
 namespace {
-Eigen::VectorXd defaults(const OdeModel& m) { return m.info().default_parameters(); }
-std::span<double> view(Eigen::VectorXd& v) { return {v.data(), static_cast<std::size_t>(v.size())}; }
+Eigen::VectorXd defaults(const OdeModel& m) {
+  return m.info().default_parameters();
+}
+std::span<double> view(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
 }  // namespace
 
 TEST_CASE("logistic right-hand side at a chosen state", "[models]") {

@@ -39,7 +39,9 @@ struct Quiet final : Observer {
   void on_finish(double, std::span<const double>, std::span<const double>) override {}
 };
 
-RunPlan plan_of(const std::string& yaml) { return make_plan(parse_scenario(yaml, "abm.yaml")); }
+RunPlan plan_of(const std::string& yaml) {
+  return make_plan(parse_scenario(yaml, "abm.yaml"));
+}
 
 /// Runs the plan's model directly, returning the final agents.
 ProdigyAbm::FinalAgents run_direct(const RunPlan& plan, std::uint64_t seed, std::size_t replicate,
@@ -64,16 +66,25 @@ double sum(const std::vector<double>& v) {
 /// once to vector at MOI `moi`: only integrations happen.
 std::string exposure_scenario(double cells, double moi, int copy_model, double k) {
   return "cartsim: 1\nmodel: prodigy_abm\nparameters:\n"
-         "  abm_agents: " + std::to_string(cells) + "\n"
+         "  abm_agents: " +
+         std::to_string(cells) +
+         "\n"
          "  death_resting_per_d: 0\n  death_starvation_per_d: 0\n  death_other_per_d: 0\n"
-         "  copy_model: " + std::to_string(copy_model) + "\n"
-         "  copy_dispersion_k: " + std::to_string(k) + "\n"
+         "  copy_model: " +
+         std::to_string(copy_model) +
+         "\n"
+         "  copy_dispersion_k: " +
+         std::to_string(k) +
+         "\n"
          "  resting_susceptibility: 1\n"
          "  vector_uptake_ml_per_cell_d: 1.0e-3\n  copies_per_iu: 2\n"
          "protocol:\n"
-         "  - at: 0\n    seed: {cells: " + std::to_string(cells) +
+         "  - at: 0\n    seed: {cells: " +
+         std::to_string(cells) +
          ", viability: 1, volume_ml: 100}\n"
-         "  - at: 0.5\n    transduce: {moi: " + std::to_string(moi) + "}\n"
+         "  - at: 0.5\n    transduce: {moi: " +
+         std::to_string(moi) +
+         "}\n"
          "outputs:\n  times: {from: 0, to: 4, step: 1}\n";
 }
 
@@ -149,7 +160,8 @@ TEST_CASE("prodigy_abm: copies after one exposure are Poisson", "[prodigy_abm]")
   const double m = a.delivered_exposure;
   REQUIRE(m > 0.3);
   const auto [chi2, df] = chi_square(a, [m](std::size_t n) {
-    return std::exp(-m + static_cast<double>(n) * std::log(m) - std::lgamma(static_cast<double>(n) + 1.0));
+    return std::exp(-m + static_cast<double>(n) * std::log(m) -
+                    std::lgamma(static_cast<double>(n) + 1.0));
   });
   INFO("delivered mean " << m << " chi2 " << chi2 << " df " << df);
   CHECK(chi2 < critical(df));
@@ -178,14 +190,16 @@ TEST_CASE("prodigy_abm: copies after one exposure are negative binomial when sel
   CHECK(chi2 < critical(df));
   // Poisson with the same mean is rejected: the test can tell the two apart.
   const auto [chi2_poisson, df_poisson] = chi_square(a, [m](std::size_t n) {
-    return std::exp(-m + static_cast<double>(n) * std::log(m) - std::lgamma(static_cast<double>(n) + 1.0));
+    return std::exp(-m + static_cast<double>(n) * std::log(m) -
+                    std::lgamma(static_cast<double>(n) + 1.0));
   });
   CHECK(chi2_poisson > critical(df_poisson));
 }
 
 namespace {
 std::string default_example(double agents) {
-  std::ifstream in(std::string(CARTSIM_SOURCE_DIR) + "/scenarios/examples/prodigy_abm_default.yaml");
+  std::ifstream in(std::string(CARTSIM_SOURCE_DIR) +
+                   "/scenarios/examples/prodigy_abm_default.yaml");
   std::stringstream text;
   text << in.rdbuf();
   std::string s = text.str();
@@ -268,10 +282,10 @@ namespace {
 /// founders, one agent each, under a target of `agents` agents (population control when the
 /// agents exceed 2 x agents).
 std::vector<double> clone_histogram(double cells, double agents, double b, double d, int reps) {
-  const RunPlan plan = plan_of(
-      "cartsim: 1\nmodel: prodigy_abm\nparameters: {abm_agents: " + std::to_string(agents) +
-      ", abm_dt_h: 0.5}\nprotocol:\n  - at: 0\n    seed: {cells: " + std::to_string(cells) +
-      ", viability: 1, volume_ml: 100}\noutputs:\n  times: {from: 0, to: 4, step: 1}\n");
+  const RunPlan plan =
+      plan_of("cartsim: 1\nmodel: prodigy_abm\nparameters: {abm_agents: " + std::to_string(agents) +
+              ", abm_dt_h: 0.5}\nprotocol:\n  - at: 0\n    seed: {cells: " + std::to_string(cells) +
+              ", viability: 1, volume_ml: 100}\noutputs:\n  times: {from: 0, to: 4, step: 1}\n");
   const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
   std::vector<double> total;
   for (int r = 0; r < reps; ++r) {
@@ -338,8 +352,8 @@ TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law without po
   REQUIRE(free.size() > 12);
   REQUIRE(sum(free) == Approx(5 * 2000.0));
   const auto [chi2, df] = clone_chi_square(free, alpha, beta);
-  INFO("no control: extinct fraction " << free[0] / sum(free) << " vs alpha " << alpha
-                                       << "; chi2 " << chi2 << " with " << df << " df");
+  INFO("no control: extinct fraction " << free[0] / sum(free) << " vs alpha " << alpha << "; chi2 "
+                                       << chi2 << " with " << df << " df");
   CHECK(chi2 < critical(df));
   // Under a 2000-agent target, control runs 2-3 times. Every founder stays accounted for.
   const std::vector<double> ctl = clone_histogram(2000, 2000, b, d, 5);
@@ -349,13 +363,12 @@ TEST_CASE("prodigy_abm: clone sizes follow the linear birth-death law without po
   // The histogram is not the law: merged agents share one future, so small clones die out
   // more often (documented; the figures are reported if the bound below fails).
   const auto [chi2_ctl, df_ctl] = clone_chi_square(ctl, alpha, beta);
-  INFO("with control: extinct fraction " << ctl[0] / founders << " vs alpha " << alpha
-                                         << "; chi2 " << chi2_ctl << " with " << df_ctl << " df");
+  INFO("with control: extinct fraction " << ctl[0] / founders << " vs alpha " << alpha << "; chi2 "
+                                         << chi2_ctl << " with " << df_ctl << " df");
   // A loose sanity bound only (the bias is documented, not gated): fewer than (1 + alpha) / 2
   // of the founders extinct.
   CHECK(ctl[0] / founders < 0.5 * (1.0 + alpha));
 }
-
 
 TEST_CASE("prodigy_abm: distributions.csv is written, complete, normalised and deterministic",
           "[prodigy_abm]") {

@@ -15,14 +15,16 @@
 #include "support.hpp"
 
 using namespace cartsim;
-using models::ProdigyTct;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
+using models::ProdigyTct;
 
 namespace {
 using Vec = std::vector<double>;
 
-Vec default_parameters() { return testing::default_parameter_vector(ProdigyTct()); }
+Vec default_parameters() {
+  return testing::default_parameter_vector(ProdigyTct());
+}
 
 Vec empty_state() {
   Vec y(ProdigyTct::num_states);
@@ -49,8 +51,8 @@ Vec observables(const Vec& y, const Vec& p) {
 /// cells_added + cells_born - (every cell in the chamber + lysed + removed), relative.
 double cell_balance_error(const Vec& y) {
   const double in = y[ProdigyTct::cells_added] + y[ProdigyTct::cells_born];
-  const double out = ProdigyTct::all_cells(y) + y[ProdigyTct::cells_lysed] +
-                     y[ProdigyTct::cells_removed];
+  const double out =
+      ProdigyTct::all_cells(y) + y[ProdigyTct::cells_lysed] + y[ProdigyTct::cells_removed];
   return std::abs(in - out) / in;
 }
 
@@ -66,8 +68,12 @@ double glucose_balance_error(const Vec& y) {
 void seeded_chamber(Vec& y, Vec& p) {
   y = empty_state();
   p = default_parameters();
-  apply("seed", {{"cells", 3.6e8}, {"t_cell_fraction", 0.5}, {"viability", 0.98},
-                 {"volume_ml", 70.0}, {"il2_iu", 7000.0}},
+  apply("seed",
+        {{"cells", 3.6e8},
+         {"t_cell_fraction", 0.5},
+         {"viability", 0.98},
+         {"volume_ml", 70.0},
+         {"il2_iu", 7000.0}},
         y, p);
   apply("select", {}, y, p);
   apply("activate", {}, y, p);
@@ -123,8 +129,8 @@ TEST_CASE("prodigy_tct right-hand side at hand-computed values", "[prodigy_tct]"
   Vec dy(ProdigyTct::num_states);
   m.rhs(0.0, y, p, dy);
 
-  const double s = 10.0 / (10.0 + 2.5);                 // stimulus 0.8
-  const double support = 100.0 / (100.0 + 10.0);        // IL-2 only
+  const double s = 10.0 / (10.0 + 2.5);           // stimulus 0.8
+  const double support = 100.0 / (100.0 + 10.0);  // IL-2 only
   const double starvation = 2.0 / (1.0 + std::pow(17.5 / 0.5, 4));
   const double d_rest = 0.03 + starvation;
   const double d_act = 0.01 + 0.1 * (1.0 - support) + starvation;
@@ -153,8 +159,8 @@ TEST_CASE("prodigy_tct right-hand side at hand-computed values", "[prodigy_tct]"
   CHECK(dy[ProdigyTct::copies_first] == 0.0);
   CHECK(dy[ProdigyTct::exposure] == 0.0);
   // The cell balance holds in the derivative: births = d/dt (cells + lysed).
-  double d_cells = dy[ProdigyTct::cells_lysed] + dy[ProdigyTct::other_cells] +
-                   dy[ProdigyTct::dead_cells];
+  double d_cells =
+      dy[ProdigyTct::cells_lysed] + dy[ProdigyTct::other_cells] + dy[ProdigyTct::dead_cells];
   for (std::size_t i = 0; i < ProdigyTct::other_cells; ++i) {
     const std::size_t offset = i % ProdigyTct::lineage_size;
     if (offset < ProdigyTct::phenotype_first) {  // phenotype tallies count the same cells again
@@ -167,8 +173,13 @@ TEST_CASE("prodigy_tct right-hand side at hand-computed values", "[prodigy_tct]"
 TEST_CASE("prodigy_tct seed and select load the chamber", "[prodigy_tct][actions]") {
   Vec y = empty_state();
   Vec p = default_parameters();
-  apply("seed", {{"cells", 4e8}, {"t_cell_fraction", 0.5}, {"cd4_fraction", 0.6},
-                 {"viability", 0.9}, {"volume_ml", 70.0}, {"glucose_mm", 20.0}},
+  apply("seed",
+        {{"cells", 4e8},
+         {"t_cell_fraction", 0.5},
+         {"cd4_fraction", 0.6},
+         {"viability", 0.9},
+         {"volume_ml", 70.0},
+         {"glucose_mm", 20.0}},
         y, p);
   CHECK(y[ProdigyTct::cd4_block + ProdigyTct::resting] == Approx(4e8 * 0.9 * 0.5 * 0.6));
   CHECK(y[ProdigyTct::cd8_block + ProdigyTct::resting] == Approx(4e8 * 0.9 * 0.5 * 0.4));
@@ -250,7 +261,8 @@ TEST_CASE("prodigy_tct activate, transduce, wash, exchange, sample and harvest",
     apply("sample", {{"volume_ml", 7.0}}, y, p);
     const Vec obs = observables(y, p);
     CHECK(ProdigyTct::all_cells(y) == Approx(0.9 * cells));
-    CHECK(obs[ProdigyTct::cell_density_per_ml] == Approx(obs_before[ProdigyTct::cell_density_per_ml]));
+    CHECK(obs[ProdigyTct::cell_density_per_ml] ==
+          Approx(obs_before[ProdigyTct::cell_density_per_ml]));
     CHECK(obs[ProdigyTct::glucose_mm] == Approx(obs_before[ProdigyTct::glucose_mm]));
     CHECK(y[ProdigyTct::volume_ml] == Approx(63.0));
     CHECK(cell_balance_error(y) < 1e-15);
@@ -268,10 +280,10 @@ TEST_CASE("prodigy_tct activate, transduce, wash, exchange, sample and harvest",
 TEST_CASE("prodigy_tct steps after the harvest never run", "[prodigy_tct][protocol]") {
   // A harvest moved before the last feed (as a harvest-day sweep does): the run ends at the
   // harvest and the feed on day 6 does not fire, even one that would overfill the chamber.
-  const RunPlan plan = make_plan(parse_scenario(
-      scenario_text(std::string(seed_step) + "  - at: 5\n    harvest:\n" +
-                    "  - at: 6\n    feed: {volume_ml: 5000}\n"),
-      "prodigy.yaml"));
+  const RunPlan plan =
+      make_plan(parse_scenario(scenario_text(std::string(seed_step) + "  - at: 5\n    harvest:\n" +
+                                             "  - at: 6\n    feed: {volume_ml: 5000}\n"),
+                               "prodigy.yaml"));
   Simulator simulator(plan, 0);
   const SampleResult r = simulator.run(0);
   REQUIRE(r.ok);
@@ -285,9 +297,10 @@ TEST_CASE("prodigy_tct protocol errors point at the offending step", "[prodigy_t
   // The scenario opens with "model: ..." and "protocol:", so the first step starts on line 3.
   expect_protocol_error("  - at: 13\n    harvest:\n",
                         "a harvest on day 13 before the chamber is seeded", 3);
-  expect_protocol_error("  - at: 1\n    feed: {volume_ml: 10}\n"
-                        "  - at: 2\n    seed: {cells: 2.0e8, volume_ml: 70}\n",
-                        "'feed' on day 1 comes before the chamber is seeded", 3);
+  expect_protocol_error(
+      "  - at: 1\n    feed: {volume_ml: 10}\n"
+      "  - at: 2\n    seed: {cells: 2.0e8, volume_ml: 70}\n",
+      "'feed' on day 1 comes before the chamber is seeded", 3);
   // Seed 70 mL, then feeds of 150 and 100 mL: 320 mL > 300 mL at the second feed (line 7).
   expect_protocol_error(std::string(seed_step) + "  - at: 2\n    feed: {volume_ml: 150}\n" +
                             "  - at: 4\n    feed: {volume_ml: 100}\n",
@@ -295,11 +308,13 @@ TEST_CASE("prodigy_tct protocol errors point at the offending step", "[prodigy_t
                         7);
   expect_protocol_error(std::string(seed_step) + "  - at: 3\n    sample: {volume_ml: 80}\n",
                         "sample on day 3 takes 80 mL but the chamber holds 70 mL", 5);
-  expect_protocol_error(std::string(seed_step) + "  - at: 3\n    seed: {cells: 1e8, volume_ml: 50}\n",
-                        "a second 'seed' on day 3", 5);
-  expect_protocol_error(std::string(seed_step) +
-                            "  - at: 3\n    medium_exchange: {removed_fraction: 0.5, volume_ml: 20}\n",
-                        "the new volume 20 mL is below the 35 mL kept", 5);
+  expect_protocol_error(
+      std::string(seed_step) + "  - at: 3\n    seed: {cells: 1e8, volume_ml: 50}\n",
+      "a second 'seed' on day 3", 5);
+  expect_protocol_error(
+      std::string(seed_step) +
+          "  - at: 3\n    medium_exchange: {removed_fraction: 0.5, volume_ml: 20}\n",
+      "the new volume 20 mL is below the 35 mL kept", 5);
   // Out-of-range settings are caught by the parser at the setting itself (line 6, the value).
   expect_protocol_error(std::string(seed_step) + "  - at: 1\n    feed:\n      volume_ml: -5\n",
                         "feed setting 'volume_ml' = -5 is out of range [0, 10000] (unit mL)", 7);
@@ -354,7 +369,7 @@ TEST_CASE("prodigy_tct Poisson copy classes match e^-m m^k / k! for one exposure
     }
     sum += yf[ProdigyTct::copies_first + ProdigyTct::max_copies];
     CHECK_THAT(sum, WithinAbs(1.0, 1e-12));  // the classes conserve every cell
-    CHECK(mean <= m);                         // the top class holds 15 or more copies
+    CHECK(mean <= m);                        // the top class holds 15 or more copies
   }
 }
 

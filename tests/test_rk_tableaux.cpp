@@ -4,8 +4,8 @@
 // sums c_i = sum_j a_ij; the 17 conditions of order 5 for the weights b (row 6 of a); the 8 of
 // order 4 for the embedded weights bhat = b - e, and that e is not zero; the 8 of order 4 for the
 // continuous extensions b(s) at several s, and b(1) = b.
-#include <catch2/catch.hpp>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <vector>

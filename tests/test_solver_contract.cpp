@@ -74,7 +74,8 @@ struct PositivityCheck final : Observer {
     s.solution->at(s.t_end, {&y, 1});
     min_seen = std::min(min_seen, y);
   }
-  void on_event(double, const std::string&, std::span<const double>, std::span<const double>) override {}
+  void on_event(double, const std::string&, std::span<const double>,
+                std::span<const double>) override {}
   void on_finish(double, std::span<const double> y, std::span<const double>) override {
     min_seen = std::min(min_seen, y[0]);
   }

@@ -30,7 +30,8 @@ double logistic_max_relative_error(const std::string& solver_name, double rtol) 
   for (std::size_t i = 0; i < recorder.rows(); ++i) {
     const double exact = models::Logistic::exact(recorder.times()[i], p[models::Logistic::r],
                                                  p[models::Logistic::K], p[models::Logistic::N0]);
-    worst = std::max(worst, std::abs(recorder.values()(static_cast<Eigen::Index>(i), 0) / exact - 1.0));
+    worst =
+        std::max(worst, std::abs(recorder.values()(static_cast<Eigen::Index>(i), 0) / exact - 1.0));
   }
   return worst;
 }
@@ -49,7 +50,8 @@ double stein_max_relative_error(const std::string& solver_name, double rtol) {
   const std::span<const double> p{problem.p.data(), static_cast<std::size_t>(problem.p.size())};
   for (std::size_t i = 0; i < recorder.rows(); ++i) {
     const double exact = models::Stein2019::exact_level(recorder.times()[i], p);
-    worst = std::max(worst, std::abs(recorder.values()(static_cast<Eigen::Index>(i), 0) / exact - 1.0));
+    worst =
+        std::max(worst, std::abs(recorder.values()(static_cast<Eigen::Index>(i), 0) / exact - 1.0));
   }
   return worst;
 }

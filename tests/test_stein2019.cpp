@@ -21,16 +21,21 @@ using S = models::Stein2019;
 namespace fs = std::filesystem;
 
 namespace {
-std::span<double> view(Eigen::VectorXd& v) { return {v.data(), static_cast<std::size_t>(v.size())}; }
+std::span<double> view(Eigen::VectorXd& v) {
+  return {v.data(), static_cast<std::size_t>(v.size())};
+}
 
 /// A one-year daily stein2019 scenario with `extra` appended (parameters, sweep ...).
 std::string scenario_text(const std::string& parameters, const std::string& extra = "") {
   return "model: stein2019\n"
          "seed: 7\n"
-         "parameters: {" + parameters + "}\n"
+         "parameters: {" +
+         parameters +
+         "}\n"
          "outputs:\n"
          "  times: {from: 0, to: 365, step: 1}\n"
-         "  variables: [C, C_obs]\n" + extra;
+         "  variables: [C, C_obs]\n" +
+         extra;
 }
 
 }  // namespace
@@ -86,9 +91,9 @@ TEST_CASE("stein2019 residual error is reproducible and keyed by seed and sample
   const RunPlan plan = make_plan(s);
   Simulator sim(plan, s.seed);
   const SampleResult a = sim.run(3);
-  const SampleResult b = sim.run(3);       // same seed, sample, replicate: identical
-  const SampleResult c = sim.run(4);       // another sample
-  const SampleResult d = sim.run(3, 1);    // another replicate
+  const SampleResult b = sim.run(3);     // same seed, sample, replicate: identical
+  const SampleResult c = sim.run(4);     // another sample
+  const SampleResult d = sim.run(3, 1);  // another replicate
   Simulator other_seed(plan, s.seed + 1);
   const SampleResult e = other_seed.run(3);
   for (const SampleResult* r : {&a, &b, &c, &d, &e}) {
@@ -134,8 +139,8 @@ TEST_CASE("stein2019 log-residuals have SD sigma_log and mean 0", "[stein2019][r
     }
   }
   const double mean = sum / static_cast<double>(n);
-  const double sd = std::sqrt((sum2 - static_cast<double>(n) * mean * mean) /
-                              static_cast<double>(n - 1));
+  const double sd =
+      std::sqrt((sum2 - static_cast<double>(n) * mean * mean) / static_cast<double>(n - 1));
   INFO("mean " << mean << ", sd " << sd << ", n " << n);
   CHECK(std::abs(mean) < 4 * 0.56 / std::sqrt(static_cast<double>(n)));
   CHECK(std::abs(sd - 0.56) < 4 * 0.56 / std::sqrt(2.0 * static_cast<double>(n)));
@@ -143,15 +148,14 @@ TEST_CASE("stein2019 log-residuals have SD sigma_log and mean 0", "[stein2019][r
 
 TEST_CASE("stein2019 population files with residual error do not depend on the thread count",
           "[stein2019][residual][determinism]") {
-  const std::string text = scenario_text(
-      "residual_error: 1",
-      "  timeseries: all\n"
-      "sweep:\n"
-      "  population:\n"
-      "    subjects: 16\n"
-      "    variability:\n"
-      "      - {path: parameters.cmax, omega2: 0.65}\n"
-      "      - {path: parameters.tmax, omega2: 0.38}\n");
+  const std::string text = scenario_text("residual_error: 1",
+                                         "  timeseries: all\n"
+                                         "sweep:\n"
+                                         "  population:\n"
+                                         "    subjects: 16\n"
+                                         "    variability:\n"
+                                         "      - {path: parameters.cmax, omega2: 0.65}\n"
+                                         "      - {path: parameters.tmax, omega2: 0.38}\n");
   std::string files[2];
   for (int threads : {1, 2}) {
     const fs::path dir = testing::fresh_dir("stein_threads" + std::to_string(threads));
@@ -185,9 +189,9 @@ TEST_CASE("stein2019 virtual patients stay positive, and the weight-band rule se
   const Scenario scenario = parse_scenario(text, "population.yaml");
   const RunPlan plan = make_plan(scenario);
   const SampleInputs inputs(scenario, plan);
-  REQUIRE(inputs.columns() ==
-          std::vector<std::string>{"weight_kg", "parameters.weight_kg", "parameters.dose_per_kg",
-                                   "parameters.foldx", "parameters.tmax", "parameters.cmax"});
+  REQUIRE(inputs.columns() == std::vector<std::string>{"weight_kg", "parameters.weight_kg",
+                                                       "parameters.dose_per_kg", "parameters.foldx",
+                                                       "parameters.tmax", "parameters.cmax"});
   std::vector<Assignment> assignments;
   std::vector<double> values;
   Simulator sim(plan, scenario.seed);

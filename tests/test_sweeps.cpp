@@ -57,8 +57,12 @@ sweep:
 
 using testing::run_to;
 
-fs::path fresh_dir(const std::string& name) { return testing::fresh_dir("sweeps_" + name); }
-std::string read(const fs::path& file) { return testing::read_file(file); }
+fs::path fresh_dir(const std::string& name) {
+  return testing::fresh_dir("sweeps_" + name);
+}
+std::string read(const fs::path& file) {
+  return testing::read_file(file);
+}
 
 /// A distribution of `kind` with parameters a and b (no truncation).
 Distribution distribution(Distribution::Kind kind, double a, double b) {
@@ -303,9 +307,9 @@ sweep:
                    "bad.yaml");
     FAIL("expected ConfigError");
   } catch (const ConfigError& e) {
-    CHECK_THAT(e.message(), Catch::Matchers::Contains(
-                                "unknown input path 'parameters.alpah'; did you mean "
-                                "'parameters.alpha'?"));
+    CHECK_THAT(e.message(),
+               Catch::Matchers::Contains("unknown input path 'parameters.alpah'; did you mean "
+                                         "'parameters.alpha'?"));
     CHECK(e.where().line == 6);
   }
 }
@@ -338,15 +342,16 @@ class ThreadProbe final : public OdeModel {
 /// The budget each run saw, running `replicates` runs on `threads` sweep threads.
 std::vector<double> budgets(int threads, int replicates) {
   static const auto model = std::make_shared<ThreadProbe>();
-  const ModelCatalog catalog{
-      [](std::string_view name) {
-        return name == "test_threads" ? model : std::shared_ptr<const OdeModel>{};
-      },
-      [] { return std::vector<std::string>{"test_threads"}; }};
+  const ModelCatalog catalog{[](std::string_view name) {
+                               return name == "test_threads" ? model
+                                                             : std::shared_ptr<const OdeModel>{};
+                             },
+                             [] { return std::vector<std::string>{"test_threads"}; }};
   const Scenario s = parse_scenario(
       "model: test_threads\noutputs:\n  times: [0, 1]\n"
       "  metrics: [{name: budget, kind: final, variable: budget}]\n"
-      "sweep: {replicates: " + std::to_string(replicates) + "}\n",
+      "sweep: {replicates: " +
+          std::to_string(replicates) + "}\n",
       "threads.yaml", catalog);
   const RunPlan plan = make_plan(s);
   const SampleInputs inputs(s, plan);
@@ -401,7 +406,8 @@ TEST_CASE("run_into reuses a result: every field as a fresh run gives it, ok aft
     CHECK(a.stats.t_final == b.stats.t_final);
     REQUIRE(a.metrics.size() == b.metrics.size());
     for (std::size_t i = 0; i < a.metrics.size(); ++i) {
-      CHECK((a.metrics[i] == b.metrics[i] || (std::isnan(a.metrics[i]) && std::isnan(b.metrics[i]))));
+      CHECK(
+          (a.metrics[i] == b.metrics[i] || (std::isnan(a.metrics[i]) && std::isnan(b.metrics[i]))));
     }
   };
   SampleResult slot;

@@ -4,7 +4,6 @@
 // unless the scenario says so), the sweep paths of each half, and bitwise reproducibility across
 // thread counts.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -30,7 +29,8 @@ namespace {
 std::string manufacturing_block(double moi, const std::string& model = "prodigy_tct",
                                 const std::string& extra = "") {
   return R"(manufacturing:
-  model: )" + model + "\n" + extra + R"(  protocol:
+  model: )" +
+         model + "\n" + extra + R"(  protocol:
     - at: 0
       seed: {cells: 3.6e8, t_cell_fraction: 0.5, volume_ml: 70, il2_iu: 7000}
     - at: 0
@@ -40,7 +40,8 @@ std::string manufacturing_block(double moi, const std::string& model = "prodigy_
     - at: 1
       feed: {volume_ml: 30, il2_iu: 3000}
     - at: 1
-      transduce: {moi: )" + std::to_string(moi) + R"(}
+      transduce: {moi: )" +
+         std::to_string(moi) + R"(}
     - at: 3
       wash: {cell_loss: 0.10, volume_ml: 100, il2_iu: 10000}
     - at: [4, 5, 6, 7, 8, 9]
@@ -57,7 +58,8 @@ std::string manufacturing_block(double moi, const std::string& model = "prodigy_
 std::string patient_block(double weight_kg) {
   return R"(patient:
   model: cart_patient
-  parameters: {body_weight_kg: )" + std::to_string(weight_kg) + R"(}
+  parameters: {body_weight_kg: )" +
+         std::to_string(weight_kg) + R"(}
   time: {start: -5, end: 30}
   protocol:
     - at: -4
@@ -227,8 +229,8 @@ TEST_CASE("vein to vein: the product is the harvest, whole-product dosing obeys 
     CHECK(std::abs(metric(s, r, "patient.infused_total") - 2.0e8) <= 1e-6 * 2.0e8);
   }
   SECTION("cap above the harvest: the dose is the harvest times the recovery") {
-    const Scenario s = chain(
-        5.0, 30.0, "product: {dose: whole_product, cap_cells: 1.0e12, recovery: 0.75}\n");
+    const Scenario s =
+        chain(5.0, 30.0, "product: {dose: whole_product, cap_cells: 1.0e12, recovery: 0.75}\n");
     const auto r = run_all(s).at(0);
     REQUIRE(r.ok);
     CHECK(metric(s, r, "product.dose_cells") == harvest * 0.75);
@@ -336,13 +338,14 @@ TEST_CASE("vein to vein: sweep paths address each half; the product's settings a
 }
 
 TEST_CASE("vein to vein: a chained sweep is bitwise the same on 1 and 2 threads", "[vein]") {
-  const Scenario s = chain(
-      5.0, 30.0, "product: {dose: label}\n",
-      "sweep:\n  factors:\n    - {path: \"manufacturing.protocol[4].transduce.moi\", values: [0.2, 2, 8]}\n"
-      "  population:\n    subjects: 3\n    covariates:\n"
-      "      - {name: w, distribution: {uniform: {min: 15, max: 90}}}\n"
-      "    rules:\n      - {path: patient.parameters.body_weight_kg, expression: w}\n"
-      "    variability:\n      - {path: patient.parameters.proliferation_per_d, cv: 0.3}\n");
+  const Scenario s =
+      chain(5.0, 30.0, "product: {dose: label}\n",
+            "sweep:\n  factors:\n    - {path: \"manufacturing.protocol[4].transduce.moi\", values: "
+            "[0.2, 2, 8]}\n"
+            "  population:\n    subjects: 3\n    covariates:\n"
+            "      - {name: w, distribution: {uniform: {min: 15, max: 90}}}\n"
+            "    rules:\n      - {path: patient.parameters.body_weight_kg, expression: w}\n"
+            "    variability:\n      - {path: patient.parameters.proliferation_per_d, cv: 0.3}\n");
   const auto one = run_all(s, 1);
   const auto two = run_all(s, 2);
   REQUIRE(one.size() == 9);
@@ -374,18 +377,15 @@ TEST_CASE("vein to vein: bad chains are rejected at the offending key", "[vein]"
   const std::string base = "cartsim: 1\n" + manufacturing_block(5.0) + patient_block(30.0);
   CHECK_THAT(error_of(base + "product: {dose: label, cap: 1}\n"),
              Catch::Matchers::Contains("unknown key 'cap'"));
-  CHECK_THAT(error_of(base + "product: {dose: half}\n"),
-             Catch::Matchers::Contains("dose rule"));
-  CHECK_THAT(error_of(base + "model: cart_patient\n"),
-             Catch::Matchers::Contains("not both"));
+  CHECK_THAT(error_of(base + "product: {dose: half}\n"), Catch::Matchers::Contains("dose rule"));
+  CHECK_THAT(error_of(base + "model: cart_patient\n"), Catch::Matchers::Contains("not both"));
   std::string with_cells = base;
   with_cells.replace(with_cells.find("infuse: {fraction: 0.5}"), 23,
                      "infuse: {fraction: 0.5, cells: 1e8}");
   CHECK_THAT(error_of(with_cells), Catch::Matchers::Contains("the product sets"));
   std::string swapped = base;
   swapped.replace(swapped.find("model: prodigy_tct"), 18, "model: cart_patient");
-  CHECK_THAT(error_of(swapped),
-             Catch::Matchers::Contains("cannot be the manufacturing half"));
+  CHECK_THAT(error_of(swapped), Catch::Matchers::Contains("cannot be the manufacturing half"));
   std::string no_infuse = base;
   no_infuse.replace(no_infuse.find("infuse: {fraction: 0.5}"), 23, "lymphodeplete: {}");
   no_infuse.replace(no_infuse.find("infuse: {fraction: 0.5}"), 23, "tocilizumab: {}");
@@ -402,7 +402,8 @@ TEST_CASE("vein to vein: the manufacturing half's time series are written beside
   made.replace(made.find("times: [0, 10]"), 14,
                "times: [0, 5, 10]\n    variables: [viable_cells, car_positive_cells]");
   const std::string sweep =
-      "sweep:\n  factors:\n    - {path: \"manufacturing.protocol[4].transduce.moi\", values: [0.2, 5]}\n"
+      "sweep:\n  factors:\n    - {path: \"manufacturing.protocol[4].transduce.moi\", values: [0.2, "
+      "5]}\n"
       "  population:\n    subjects: 2\n    covariates:\n"
       "      - {name: w, distribution: {uniform: {min: 15, max: 90}}}\n"
       "    rules:\n      - {path: patient.parameters.body_weight_kg, expression: w}\n";
@@ -438,10 +439,10 @@ TEST_CASE("vein to vein: the manufacturing half's time series are written beside
   CHECK(lines_of(dir / "bands.csv")[1].rfind("car_t_per_ul,", 0) == 0);
   // columns.csv describes the file; run.json lists it.
   const std::string columns = testing::read_file(dir / "columns.csv");
-  CHECK_THAT(columns, Catch::Matchers::Contains(
-                          "manufacturing_timeseries.csv,sample,1,sample index"));
-  CHECK_THAT(columns, Catch::Matchers::Contains(
-                          "manufacturing_timeseries.csv,car_positive_cells,cells,"));
+  CHECK_THAT(columns,
+             Catch::Matchers::Contains("manufacturing_timeseries.csv,sample,1,sample index"));
+  CHECK_THAT(columns,
+             Catch::Matchers::Contains("manufacturing_timeseries.csv,car_positive_cells,cells,"));
   CHECK_THAT(columns, Catch::Matchers::Contains("\ntimeseries.csv,car_t_per_ul,"));
   CHECK_THAT(testing::read_file(dir / "run.json"),
              Catch::Matchers::Contains("\"manufacturing_timeseries.csv\""));
@@ -454,15 +455,14 @@ TEST_CASE("vein to vein: the manufacturing half's time series are written beside
     CHECK(m[1] == series[1 + 3]);  // sample 1, day 0: as in the full run
     CHECK(m[4] == series[1 + 9]);  // sample 3
     const auto p = lines_of(subset / "timeseries.csv");
-    REQUIRE(p.size() == 1 + 5);    // sample 1 was not infused
+    REQUIRE(p.size() == 1 + 5);  // sample 1 was not infused
     CHECK(fields(p[1])[0] == "3");
   }
   SECTION("none: neither file, and an earlier run's is removed") {
     testing::run_to(text("none"), dir, 1);
     CHECK_FALSE(fs::exists(dir / "timeseries.csv"));
     CHECK_FALSE(fs::exists(dir / "manufacturing_timeseries.csv"));
-    CHECK_THAT(testing::read_file(dir / "run.json"),
-               !Catch::Matchers::Contains("timeseries.csv"));
+    CHECK_THAT(testing::read_file(dir / "run.json"), !Catch::Matchers::Contains("timeseries.csv"));
   }
   SECTION("shards merged give the files of one run, byte for byte") {
     const fs::path whole = check_merge(text("all"), "series", 3);
@@ -544,16 +544,17 @@ TEST_CASE("vein to vein: prodigy_abm as the manufacturing half", "[vein][prodigy
       if (f[0] == "1" && f[1] == "product.car_cells") {
         found = true;
         CHECK(f[3] == "3");
-        const double mean = (metric(s, one[3], "product.car_cells") +
-                             metric(s, one[4], "product.car_cells") +
-                             metric(s, one[5], "product.car_cells")) / 3.0;
+        const double mean =
+            (metric(s, one[3], "product.car_cells") + metric(s, one[4], "product.car_cells") +
+             metric(s, one[5], "product.car_cells")) /
+            3.0;
         CHECK(std::stod(f[4]) == Approx(mean).epsilon(1e-12));
       }
     }
     CHECK(found);
     const std::string columns = testing::read_file(dir / "columns.csv");
-    CHECK_THAT(columns, Catch::Matchers::Contains(
-                            "manufacturing_distributions.csv,distribution,1,"));
+    CHECK_THAT(columns,
+               Catch::Matchers::Contains("manufacturing_distributions.csv,distribution,1,"));
     CHECK_THAT(columns, Catch::Matchers::Contains("replicate_summary.csv,mean,"));
     const fs::path single = testing::fresh_dir("vein_abm_threads1");
     testing::run_to(text, single, 1);
@@ -589,10 +590,10 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
   }
   SECTION("a swept dose per kg: dose = value x weight when the product is not limiting") {
     const double harvest = standalone_car_cells(5.0);
-    const Scenario s = chain(
-        5.0, 30.0, per_kg,
-        "sweep:\n  factors:\n    - {path: product.dose.cells_per_kg, values: [1.0e6, 2.0e6, 4.0e6]}\n"
-        "    - {path: patient.parameters.body_weight_kg, values: [20, 60]}\n");
+    const Scenario s = chain(5.0, 30.0, per_kg,
+                             "sweep:\n  factors:\n    - {path: product.dose.cells_per_kg, values: "
+                             "[1.0e6, 2.0e6, 4.0e6]}\n"
+                             "    - {path: patient.parameters.body_weight_kg, values: [20, 60]}\n");
     const auto rs = run_all(s);
     REQUIRE(rs.size() == 6);
     const double per_kg_values[] = {1.0e6, 2.0e6, 4.0e6};
@@ -611,7 +612,8 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
         "sweep:\n  population:\n    subjects: 6\n    covariates:\n"
         "      - {name: weight_kg, distribution: {uniform: {min: 15, max: 100}}}\n"
         "    rules:\n      - {path: patient.parameters.body_weight_kg, expression: weight_kg}\n"
-        "      - {path: product.dose.cells_per_kg, expression: \"weight_kg <= 50 ? 3.0e6 : 1.5e6\"}\n");
+        "      - {path: product.dose.cells_per_kg, expression: \"weight_kg <= 50 ? 3.0e6 : "
+        "1.5e6\"}\n");
     const RunPlan plan = make_plan(s);
     const SampleInputs inputs(s, plan);
     REQUIRE(inputs.columns() == std::vector<std::string>{"weight_kg",
@@ -634,10 +636,10 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
   }
   SECTION("recovery and cap: the dose follows the swept rules") {
     const double harvest = standalone_car_cells(5.0);
-    const Scenario s = chain(
-        5.0, 30.0, "product: {dose: whole_product}\n",
-        "sweep:\n  factors:\n    - {path: product.recovery, values: [0.25, 0.5, 1]}\n"
-        "    - {path: product.cap_cells, values: [1.0e8, 1.0e12]}\n");
+    const Scenario s =
+        chain(5.0, 30.0, "product: {dose: whole_product}\n",
+              "sweep:\n  factors:\n    - {path: product.recovery, values: [0.25, 0.5, 1]}\n"
+              "    - {path: product.cap_cells, values: [1.0e8, 1.0e12]}\n");
     const auto rs = run_all(s);
     REQUIRE(rs.size() == 6);
     const double recovery[] = {0.25, 0.5, 1.0};
@@ -648,10 +650,9 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
     }
   }
   SECTION("variability on a product rule: a log-normal spread around the scenario's value") {
-    const Scenario s = chain(
-        5.0, 30.0, per_kg,
-        "sweep:\n  population:\n    subjects: 4\n    variability:\n"
-        "      - {path: product.dose.cells_per_kg, cv: 0.3}\n");
+    const Scenario s = chain(5.0, 30.0, per_kg,
+                             "sweep:\n  population:\n    subjects: 4\n    variability:\n"
+                             "      - {path: product.dose.cells_per_kg, cv: 0.3}\n");
     const auto rs = run_all(s);
     std::set<double> doses;
     for (const auto& r : rs) {
@@ -663,10 +664,10 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
     CHECK(*doses.rbegin() < 1.0e6 * 4);
   }
   SECTION("a sampled value out of range fails its sample, with the reason; the sweep goes on") {
-    const Scenario s = chain(
-        5.0, 30.0, per_kg,
-        "sweep:\n  factors:\n    - {path: product.recovery, values: [0.5, 1.5]}\n"
-        "    - {path: product.dose.cells_per_kg, values: [1.0e6, -1]}\n");
+    const Scenario s =
+        chain(5.0, 30.0, per_kg,
+              "sweep:\n  factors:\n    - {path: product.recovery, values: [0.5, 1.5]}\n"
+              "    - {path: product.dose.cells_per_kg, values: [1.0e6, -1]}\n");
     const auto rs = run_all(s);
     REQUIRE(rs.size() == 4);
     CHECK(rs[0].ok);
@@ -676,8 +677,10 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
       CHECK(std::isnan(metric(s, rs[i], "product.car_cells")));
       CHECK(rs[i].stats.steps == 0);  // nothing ran
     }
-    CHECK_THAT(rs[1].message, Catch::Matchers::Contains("product.dose.cells_per_kg = -1 must be > 0"));
-    CHECK_THAT(rs[2].message, Catch::Matchers::Contains("product.recovery = 1.5 must be in (0, 1]"));
+    CHECK_THAT(rs[1].message,
+               Catch::Matchers::Contains("product.dose.cells_per_kg = -1 must be > 0"));
+    CHECK_THAT(rs[2].message,
+               Catch::Matchers::Contains("product.recovery = 1.5 must be in (0, 1]"));
   }
   SECTION("a path the scenario does not have is an input error naming it") {
     auto error_of = [](const std::string& text) {
@@ -688,28 +691,30 @@ TEST_CASE("vein to vein: product rules are sweep paths", "[vein]") {
       }
       return std::string("no error");
     };
-    const std::string base =
-        "cartsim: 1\n" + manufacturing_block(5.0) + patient_block(30.0);
-    const std::string label = error_of(
-        base + "product: {dose: label}\nsweep:\n  factors:\n"
-               "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
+    const std::string base = "cartsim: 1\n" + manufacturing_block(5.0) + patient_block(30.0);
+    const std::string label =
+        error_of(base +
+                 "product: {dose: label}\nsweep:\n  factors:\n"
+                 "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
     CHECK_THAT(label, Catch::Matchers::Contains(
                           "unknown input path 'product.dose.cells_per_kg': "
                           "product.dose.cells_per_kg is an input only when product.dose is "
                           "{cells_per_kg: X}; this chain's dose is label"));
     CHECK_THAT(label, Catch::Matchers::Contains("product.recovery"));  // the valid paths listed
-    const std::string flat = error_of(
-        base + "product: {dose: {cells: 1.0e8}}\nsweep:\n  factors:\n"
-               "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
+    const std::string flat = error_of(base +
+                                      "product: {dose: {cells: 1.0e8}}\nsweep:\n  factors:\n"
+                                      "    - {path: product.dose.cells_per_kg, values: [1.0e6]}\n");
     CHECK_THAT(flat, Catch::Matchers::Contains("did you mean 'product.dose.cells'?"));
-    const std::string typo = error_of(
-        base + "sweep:\n  population:\n    subjects: 2\n    variability:\n"
-               "      - {path: product.recovry, cv: 0.1}\n");
+    const std::string typo = error_of(base +
+                                      "sweep:\n  population:\n    subjects: 2\n    variability:\n"
+                                      "      - {path: product.recovry, cv: 0.1}\n");
     CHECK_THAT(typo, Catch::Matchers::Contains(
                          "unknown input path 'product.recovry'; did you mean 'product.recovery'?"));
     const std::string written = error_of(
-        base + "sweep:\n  factors:\n    - {path: \"patient.protocol[1].infuse.cells\", values: [1]}\n");
-    CHECK_THAT(written, Catch::Matchers::Contains("the chain writes patient.protocol[1].infuse.cells"));
+        base +
+        "sweep:\n  factors:\n    - {path: \"patient.protocol[1].infuse.cells\", values: [1]}\n");
+    CHECK_THAT(written,
+               Catch::Matchers::Contains("the chain writes patient.protocol[1].infuse.cells"));
   }
 }
 

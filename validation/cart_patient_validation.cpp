@@ -170,11 +170,11 @@ int main() {
     const double c = geometric_mean(cmax[g]);
     const double a = geometric_mean(auc[g]);
     report.line(fmt::format("{} geo-mean Cmax", group_text[g]), c,
-                fmt::format("{:g} (x/ {:g})", c_target, factor),
-                within_factor(c, c_target, factor), label);
+                fmt::format("{:g} (x/ {:g})", c_target, factor), within_factor(c, c_target, factor),
+                label);
     report.line(fmt::format("{} geo-mean AUC0-28", group_text[g]), a,
-                fmt::format("{:g} (x/ {:g})", a_target, factor),
-                within_factor(a, a_target, factor), label);
+                fmt::format("{:g} (x/ {:g})", a_target, factor), within_factor(a, a_target, factor),
+                label);
     report.info(fmt::format("{} median Tmax (d)", group_text[g]), median(tmax[g]),
                 fmt::format("{:g} d", t["tmax_median_days"].as<double>()), label);
   }

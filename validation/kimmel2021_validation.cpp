@@ -42,11 +42,12 @@ int main() {
   }
   std::cout << "kimmel2021 typical patient (Table 1) vs " << ref["source"].as<std::string>()
             << "\n";
-  std::cout << fmt::format("blood count = whole-body C x 0.01 / 5e6 uL; C_blood(0) = {:.4g} "
-                           "cells/uL (paper: 0.36); peak {:.4g} cells/uL at day {:.3g}\n",
-                           r.series(0, 0), r.metrics[0], r.metrics[1]);
-  std::cout << fmt::format("{:<8} {:>14} {:>10} {:>18}  {}\n", "figure", "cartsim", "median",
-                           "IQR", "result (inside IQR) [cells/uL]");
+  std::cout << fmt::format(
+      "blood count = whole-body C x 0.01 / 5e6 uL; C_blood(0) = {:.4g} "
+      "cells/uL (paper: 0.36); peak {:.4g} cells/uL at day {:.3g}\n",
+      r.series(0, 0), r.metrics[0], r.metrics[1]);
+  std::cout << fmt::format("{:<8} {:>14} {:>10} {:>18}  {}\n", "figure", "cartsim", "median", "IQR",
+                           "result (inside IQR) [cells/uL]");
   int failures = 0;
   int row = 1;
   for (const char* key : keys) {

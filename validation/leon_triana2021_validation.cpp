@@ -33,8 +33,7 @@ struct Reduced {
   double alpha, rho_c, tau_c, rho_l, tau_b;
   State operator()(const State& y) const {
     const double c = y[0], l = y[1], b = y[2];
-    return {rho_c * (l + b) * c - c / tau_c, rho_l * l - alpha * l * c,
-            -alpha * b * c - b / tau_b};
+    return {rho_c * (l + b) * c - c / tau_c, rho_l * l - alpha * l * c, -alpha * b * c - b / tau_b};
   }
 };
 
@@ -89,8 +88,8 @@ int main() {
 
   std::cout << "leon_triana2021 (reduced) vs " << ref["source"].as<std::string>() << "\n";
   // (1) Trajectory.
-  const auto fine = rk4_daily(f, y0, days, 10000);    // h = 1e-4 d
-  const auto finer = rk4_daily(f, y0, days, 20000);   // h = 5e-5 d
+  const auto fine = rk4_daily(f, y0, days, 10000);   // h = 1e-4 d
+  const auto finer = rk4_daily(f, y0, days, 20000);  // h = 5e-5 d
   const SampleResult r = solve(y0[0], days);
   if (!r.ok) {
     std::cerr << "solve failed: " << r.message << '\n';
@@ -113,8 +112,8 @@ int main() {
     }
   }
   const char* names[] = {"C", "L", "B"};
-  std::cout << fmt::format("{:<10} {:>8} {:>14} {:>14} {:>14} {:>12}\n", "day", "state",
-                           "cartsim", "RK4+Richardson", "rel.err", "");
+  std::cout << fmt::format("{:<10} {:>8} {:>14} {:>14} {:>14} {:>12}\n", "day", "state", "cartsim",
+                           "RK4+Richardson", "rel.err", "");
   for (int day : {0, 10, 20, 30, 40, 50, 60}) {
     for (int j = 0; j < 3; ++j) {
       const double reference = finer[day][j] + (finer[day][j] - fine[day][j]) / 15.0;
@@ -134,12 +133,12 @@ int main() {
   // (2) Dose insensitivity.
   const double formula_tolerance = ref["cmax_formula_tolerance_relative"].as<double>();
   const double response = ref["response_fraction_of_l0"].as<double>() * y0[1];
-  std::cout << fmt::format("\ndose loop: C_max formula C(0) + (L(0) + B(0))/4; accepted within "
-                           "{:g} %; response = L nadir below {:g} cells\n",
-                           100 * formula_tolerance, response);
-  std::cout << fmt::format("{:>10} {:>12} {:>12} {:>9} {:>8} {:>12} {:>12}  {}\n", "dose",
-                           "C_max", "formula", "rel.err", "t_C_max", "L_min", "L(60 d)",
-                           "result");
+  std::cout << fmt::format(
+      "\ndose loop: C_max formula C(0) + (L(0) + B(0))/4; accepted within "
+      "{:g} %; response = L nadir below {:g} cells\n",
+      100 * formula_tolerance, response);
+  std::cout << fmt::format("{:>10} {:>12} {:>12} {:>9} {:>8} {:>12} {:>12}  {}\n", "dose", "C_max",
+                           "formula", "rel.err", "t_C_max", "L_min", "L(60 d)", "result");
   double cmax_lo = 1e300, cmax_hi = 0.0;
   for (const auto& node : ref["doses"]) {
     const double dose = node.as<double>();
@@ -154,17 +153,19 @@ int main() {
     const double error = std::abs(d.metrics[0] / formula - 1.0);
     const bool ok = error <= formula_tolerance && d.metrics[2] <= response;
     failures += ok ? 0 : 1;
-    std::cout << fmt::format("{:>10.3g} {:>12.5g} {:>12.5g} {:>8.2f}% {:>8.3g} {:>12.4g} "
-                             "{:>12.4g}  {}\n",
-                             dose, d.metrics[0], formula, 100 * error, d.metrics[1], d.metrics[2],
-                             d.series(days, 1), ok ? "PASS" : "FAIL");
+    std::cout << fmt::format(
+        "{:>10.3g} {:>12.5g} {:>12.5g} {:>8.2f}% {:>8.3g} {:>12.4g} "
+        "{:>12.4g}  {}\n",
+        dose, d.metrics[0], formula, 100 * error, d.metrics[1], d.metrics[2], d.series(days, 1),
+        ok ? "PASS" : "FAIL");
   }
   const double spread_limit = ref["cmax_spread_max_ratio"].as<double>();
   const bool spread_ok = cmax_hi / cmax_lo <= spread_limit;
   failures += spread_ok ? 0 : 1;
-  std::cout << fmt::format("C_max spread over a 10^4-fold dose range: max/min = {:.3f}, limit {:g}: "
-                           "{}\n",
-                           cmax_hi / cmax_lo, spread_limit, spread_ok ? "PASS" : "FAIL");
+  std::cout << fmt::format(
+      "C_max spread over a 10^4-fold dose range: max/min = {:.3f}, limit {:g}: "
+      "{}\n",
+      cmax_hi / cmax_lo, spread_limit, spread_ok ? "PASS" : "FAIL");
   std::cout << (failures == 0 ? "all passed\n" : fmt::format("{} failed\n", failures));
   return failures == 0 ? 0 : 1;
 }

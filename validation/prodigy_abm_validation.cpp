@@ -38,8 +38,9 @@ std::string read(const std::string& path) {
 std::string abm_text(const std::string& ode, double agents) {
   std::string s = ode;
   const std::string model = "model: prodigy_tct";
-  s.replace(s.find(model), model.size(),
-            fmt::format("model: prodigy_abm\nparameters: {{abm_agents: {}, abm_dt_h: 0.5}}", agents));
+  s.replace(
+      s.find(model), model.size(),
+      fmt::format("model: prodigy_abm\nparameters: {{abm_agents: {}, abm_dt_h: 0.5}}", agents));
   // The ABM has no ODE solver: the solver section is accepted and ignored.
   return s;
 }

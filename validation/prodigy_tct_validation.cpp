@@ -93,31 +93,25 @@ struct BalanceObserver final : Observer {
     if (cells_in <= 0.0) {
       return;  // before the seed there is nothing to account for
     }
-    const double cells_out = ProdigyTct::all_cells(y) + y[ProdigyTct::cells_lysed] +
-                             y[ProdigyTct::cells_removed];
+    const double cells_out =
+        ProdigyTct::all_cells(y) + y[ProdigyTct::cells_lysed] + y[ProdigyTct::cells_removed];
     const double glucose_in = y[ProdigyTct::glucose_added_mmol];
-    const double glucose_out = y[ProdigyTct::glucose_mmol] +
-                               y[ProdigyTct::glucose_consumed_mmol] +
+    const double glucose_out = y[ProdigyTct::glucose_mmol] + y[ProdigyTct::glucose_consumed_mmol] +
                                y[ProdigyTct::glucose_removed_mmol];
     worst_cells = std::max(worst_cells, std::abs(cells_in - cells_out) / cells_in);
     worst_glucose = std::max(worst_glucose, std::abs(glucose_in - glucose_out) / glucose_in);
     ++checks;
   }
-  void on_start(double, std::span<const double> y, std::span<const double>) override {
-    record(y);
-  }
+  void on_start(double, std::span<const double> y, std::span<const double>) override { record(y); }
   void on_segment(const Segment&) override {}
   void on_event(double, const std::string&, std::span<const double> y,
                 std::span<const double>) override {
     record(y);
   }
-  void on_finish(double, std::span<const double> y, std::span<const double>) override {
-    record(y);
-  }
+  void on_finish(double, std::span<const double> y, std::span<const double>) override { record(y); }
 };
 
-void mass_balance(Report& report, const RunPlan& plan, const std::string& name,
-                  double tolerance) {
+void mass_balance(Report& report, const RunPlan& plan, const std::string& name, double tolerance) {
   BalanceObserver observer;
   const auto solver = make_solver(plan.solver.name, plan.solver.options);
   solver->solve(plan.problem, observer);
@@ -129,7 +123,8 @@ void mass_balance(Report& report, const RunPlan& plan, const std::string& name,
 
 void set_moi(Scenario& scenario, double moi) {
   for (auto& step : scenario.protocol) {
-    if (step.action.kind == ActionKind::model && step.action.model_action == ProdigyTct::transduce) {
+    if (step.action.kind == ActionKind::model &&
+        step.action.model_action == ProdigyTct::transduce) {
       step.action.settings[0] = moi;  // settings in declared order: moi first
     }
   }
@@ -151,8 +146,8 @@ int main() {
   Scenario zhu_scenario = load_scenario(dir + "/../" + zhu["scenario"].as<std::string>());
   const RunPlan zhu_plan = make_plan(zhu_scenario);
   const SampleResult zhu_run = run(zhu_plan);
-  check_target(report, "fold expansion, day 13", metric(zhu_plan, zhu_run, "harvest_fold_expansion"),
-               zhu["fold_expansion_day13"]);
+  check_target(report, "fold expansion, day 13",
+               metric(zhu_plan, zhu_run, "harvest_fold_expansion"), zhu["fold_expansion_day13"]);
   check_target(report, "CAR+ fraction", metric(zhu_plan, zhu_run, "harvest_car_fraction"),
                zhu["car_positive_fraction"]);
   report.info("EM + CM fraction of T cells",
@@ -219,8 +214,7 @@ int main() {
   const std::size_t n = mois.size();
   report.check("CAR+ rises with MOI (1 = yes)", car_rising ? 1 : 0, 1, 1, "monotone", "1");
   report.check("VCN rises with MOI (1 = yes)", vcn_rising ? 1 : 0, 1, 1, "monotone", "1");
-  report.check("CAR+ gain per unit MOI falls", car_gain_shrinking ? 1 : 0, 1, 1, "concave",
-               "1");
+  report.check("CAR+ gain per unit MOI falls", car_gain_shrinking ? 1 : 0, 1, 1, "concave", "1");
   report.check(fmt::format("CAR+({:g}) / CAR+({:g})", mois[n - 1], mois[n - 2]),
                car[n - 1] / car[n - 2], 1.0, sweep["car_ratio_last_doubling_max"].as<double>(),
                "saturated", "1");

@@ -41,7 +41,7 @@ const char* const parameter_names[] = {"foldx", "tmax", "cmax", "alpha", "fb", "
 
 /// What the population part measures per subject.
 struct Population {
-  std::vector<double> log_cmax, log_tmax, log_initial;  // model level C (no residual error)
+  std::vector<double> log_cmax, log_tmax, log_initial;      // model level C (no residual error)
   std::vector<double> log_cmax_observed, log_auc_observed;  // sampled C_obs
   std::size_t failed = 0;
   std::string first_failure;
@@ -71,7 +71,8 @@ Population run_population(const YAML::Node& ref, const std::map<std::string, dou
       "    variability:\n",
       ref["seed"].as<int>(), times, ref["subjects"].as<int>());
   for (const char* name : parameter_names) {
-    text += fmt::format("      - {{path: parameters.{}, omega2: {:.17g}}}\n", name, omega2.at(name));
+    text +=
+        fmt::format("      - {{path: parameters.{}, omega2: {:.17g}}}\n", name, omega2.at(name));
   }
   const Scenario scenario = parse_scenario(text, "<stein2019 population validation>");
   const RunPlan plan = make_plan(scenario);
@@ -135,7 +136,9 @@ double quantile(std::vector<double> v, double q) {
 }
 
 /// Geometric coefficient of variation (%) of lognormal data with log-SD s.
-double geometric_cv_percent(double s) { return 100.0 * std::sqrt(std::exp(s * s) - 1.0); }
+double geometric_cv_percent(double s) {
+  return 100.0 * std::sqrt(std::exp(s * s) - 1.0);
+}
 
 /// Part 2; returns the number of failed figures.
 int validate_population(const YAML::Node& ref) {
@@ -152,8 +155,8 @@ int validate_population(const YAML::Node& ref) {
 
   std::cout << "\nstein2019 virtual population vs " << ref["source"].as<std::string>() << "\n";
   // Expected failures: P(alpha < beta) = Phi(-ln(0.16/0.0032) / sqrt(0.91 + 0.86)).
-  const double p_fail =
-      boost::math::cdf(standard, -std::log(0.16 / 0.0032) / std::sqrt(omega2["alpha"] + omega2["beta"]));
+  const double p_fail = boost::math::cdf(
+      standard, -std::log(0.16 / 0.0032) / std::sqrt(omega2["alpha"] + omega2["beta"]));
   std::cout << fmt::format(
       "{} subjects, {} rejected by the model (alpha < beta; expected {:.1f} = {:.3f} %){}\n",
       ref["subjects"].as<int>(), pop.failed, p_fail * ref["subjects"].as<double>(), 100 * p_fail,
@@ -178,8 +181,8 @@ int validate_population(const YAML::Node& ref) {
   figure("SD log Tmax = sqrt(w2 tmax)", sd(pop.log_tmax), w_tmax, w_tmax * se_sd, sd(alt.log_tmax));
   figure("SD log E(0) = sqrt(w2 cmax+foldx)", sd(pop.log_initial), w_initial, w_initial * se_sd,
          sd(alt.log_initial));
-  figure("mean log Cmax = ln 24000", mean(pop.log_cmax), std::log(ref["typical"]["cmax"].as<double>()),
-         w_cmax / std::sqrt(n), mean(alt.log_cmax));
+  figure("mean log Cmax = ln 24000", mean(pop.log_cmax),
+         std::log(ref["typical"]["cmax"].as<double>()), w_cmax / std::sqrt(n), mean(alt.log_cmax));
   figure("mean log E(0) = ln(24000/3900)", mean(pop.log_initial),
          std::log(ref["typical"]["cmax"].as<double>() / ref["typical"]["foldx"].as<double>()),
          w_initial / std::sqrt(n), mean(alt.log_initial));
@@ -187,17 +190,18 @@ int validate_population(const YAML::Node& ref) {
     const double z = boost::math::quantile(standard, q);
     const double target = std::log(ref["typical"]["tmax"].as<double>()) + z * w_tmax;
     const double se = w_tmax * std::sqrt(q * (1.0 - q) / n) / boost::math::pdf(standard, z);
-    figure(fmt::format("log Tmax q{:02.0f} (lognormal)", 100 * q), quantile(pop.log_tmax, q), target,
-           se, quantile(alt.log_tmax, q));
+    figure(fmt::format("log Tmax q{:02.0f} (lognormal)", 100 * q), quantile(pop.log_tmax, q),
+           target, se, quantile(alt.log_tmax, q));
   }
-  std::cout << fmt::format("geometric mean Cmax {:.0f} copies/ug (typical 24000), median Tmax "
-                           "{:.2f} d (typical 9.3)\n",
-                           std::exp(mean(pop.log_cmax)), std::exp(quantile(pop.log_tmax, 0.5)));
+  std::cout << fmt::format(
+      "geometric mean Cmax {:.0f} copies/ug (typical 24000), median Tmax "
+      "{:.2f} d (typical 9.3)\n",
+      std::exp(mean(pop.log_cmax)), std::exp(quantile(pop.log_tmax, 0.5)));
 
   // The variance-versus-SD reading against the label's geometric CV% (observed, sampled data).
   const YAML::Node label = ref["label"];
-  std::cout << "\nobserved (sampled C_obs, residual error on) vs " << label["source"].as<std::string>()
-            << "\n";
+  std::cout << "\nobserved (sampled C_obs, residual error on) vs "
+            << label["source"].as<std::string>() << "\n";
   std::cout << fmt::format("{:<34} {:>16} {:>16} {:>14}  {}\n", "geometric CV %", "omega2=variance",
                            "omega2 read as SD", "label", "result");
   auto compare = [&](const std::string& name, double variance_reading, double sd_reading,
@@ -223,8 +227,8 @@ int validate_population(const YAML::Node& ref) {
 }  // namespace
 
 int main() {
-  const YAML::Node ref =
-      YAML::LoadFile(std::string(CARTSIM_VALIDATION_DIR) + "/reference/stein2019_typical_patient.yaml");
+  const YAML::Node ref = YAML::LoadFile(std::string(CARTSIM_VALIDATION_DIR) +
+                                        "/reference/stein2019_typical_patient.yaml");
   const double tolerance = ref["tolerance_relative"].as<double>();
   const auto targets = ref["targets"];
 
@@ -283,8 +287,8 @@ int main() {
   }
   std::cout << fmt::format("{} passed, {} failed\n", std::size(figures) - failures, failures);
 
-  const YAML::Node population = YAML::LoadFile(std::string(CARTSIM_VALIDATION_DIR) +
-                                               "/reference/stein2019_population.yaml");
+  const YAML::Node population =
+      YAML::LoadFile(std::string(CARTSIM_VALIDATION_DIR) + "/reference/stein2019_population.yaml");
   const int population_failures = validate_population(population);
   std::cout << fmt::format("population: {} failed\n", population_failures);
   return failures == 0 && population_failures == 0 ? 0 : 1;

@@ -11,8 +11,30 @@
 namespace cartsim {
 
 enum class Expression::Op : unsigned char {
-  constant, variable, neg, logical_not, add, sub, mul, div, pow, lt, le, gt, ge, eq, ne,
-  logical_and, logical_or, select, min, max, exp, log, sqrt, abs
+  constant,
+  variable,
+  neg,
+  logical_not,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  lt,
+  le,
+  gt,
+  ge,
+  eq,
+  ne,
+  logical_and,
+  logical_or,
+  select,
+  min,
+  max,
+  exp,
+  log,
+  sqrt,
+  abs
 };
 
 namespace {
@@ -60,7 +82,8 @@ class Parser {
     const char c = text_[pos_];
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') {
       double value = 0.0;
-      const auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), value);
+      const auto [end, ec] =
+          std::from_chars(text_.data() + pos_, text_.data() + text_.size(), value);
       if (ec != std::errc()) {
         fail("bad number");
       }
@@ -198,10 +221,9 @@ class Parser {
           return;
         }
       }
-      throw Expression::SyntaxError(
-          unknown_name_message("name", name, variables_, "known names") + " (column " +
-              std::to_string(name_column) + ")",
-          name_column);
+      throw Expression::SyntaxError(unknown_name_message("name", name, variables_, "known names") +
+                                        " (column " + std::to_string(name_column) + ")",
+                                    name_column);
     }
     fail(current_.kind == Token::Kind::end ? "unexpected end of expression"
                                            : "unexpected '" + std::string(current_.text) + "'");
@@ -323,22 +345,53 @@ double Expression::evaluate(std::span<const double> values) const {
     const double b = stack[--top];
     double& a = stack[top - 1];
     switch (n.op) {
-      case Op::add: a = a + b; break;
-      case Op::sub: a = a - b; break;
-      case Op::mul: a = a * b; break;
-      case Op::div: a = a / b; break;
-      case Op::pow: a = std::pow(a, b); break;
-      case Op::lt: a = a < b ? 1.0 : 0.0; break;
-      case Op::le: a = a <= b ? 1.0 : 0.0; break;
-      case Op::gt: a = a > b ? 1.0 : 0.0; break;
-      case Op::ge: a = a >= b ? 1.0 : 0.0; break;
-      case Op::eq: a = a == b ? 1.0 : 0.0; break;
-      case Op::ne: a = a != b ? 1.0 : 0.0; break;
-      case Op::logical_and: a = (a != 0.0 && b != 0.0) ? 1.0 : 0.0; break;
-      case Op::logical_or: a = (a != 0.0 || b != 0.0) ? 1.0 : 0.0; break;
-      case Op::min: a = std::min(a, b); break;
-      case Op::max: a = std::max(a, b); break;
-      default: break;
+      case Op::add:
+        a = a + b;
+        break;
+      case Op::sub:
+        a = a - b;
+        break;
+      case Op::mul:
+        a = a * b;
+        break;
+      case Op::div:
+        a = a / b;
+        break;
+      case Op::pow:
+        a = std::pow(a, b);
+        break;
+      case Op::lt:
+        a = a < b ? 1.0 : 0.0;
+        break;
+      case Op::le:
+        a = a <= b ? 1.0 : 0.0;
+        break;
+      case Op::gt:
+        a = a > b ? 1.0 : 0.0;
+        break;
+      case Op::ge:
+        a = a >= b ? 1.0 : 0.0;
+        break;
+      case Op::eq:
+        a = a == b ? 1.0 : 0.0;
+        break;
+      case Op::ne:
+        a = a != b ? 1.0 : 0.0;
+        break;
+      case Op::logical_and:
+        a = (a != 0.0 && b != 0.0) ? 1.0 : 0.0;
+        break;
+      case Op::logical_or:
+        a = (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
+        break;
+      case Op::min:
+        a = std::min(a, b);
+        break;
+      case Op::max:
+        a = std::max(a, b);
+        break;
+      default:
+        break;
     }
   }
   return stack[0];

@@ -45,12 +45,18 @@ std::vector<std::string> metric_kind_names() {
   return names;
 }
 
-bool metric_uses_window(MetricKind k) { return k == MetricKind::auc; }
-bool metric_uses_time(MetricKind k) { return k == MetricKind::value_at; }
+bool metric_uses_window(MetricKind k) {
+  return k == MetricKind::auc;
+}
+bool metric_uses_time(MetricKind k) {
+  return k == MetricKind::value_at;
+}
 bool metric_uses_level(MetricKind k) {
   return k == MetricKind::first_above || k == MetricKind::first_below ||
          k == MetricKind::last_above;
 }
-bool metric_is_time(MetricKind k) { return k == MetricKind::argmax || metric_uses_level(k); }
+bool metric_is_time(MetricKind k) {
+  return k == MetricKind::argmax || metric_uses_level(k);
+}
 
 }  // namespace cartsim

@@ -8,8 +8,8 @@ namespace cartsim {
 namespace {
 template <class Items>
 std::optional<std::size_t> find_by_name(const Items& items, std::string_view name) {
-  const auto it = std::find_if(items.begin(), items.end(),
-                               [&](const auto& item) { return item.name == name; });
+  const auto it =
+      std::find_if(items.begin(), items.end(), [&](const auto& item) { return item.name == name; });
   if (it == items.end()) {
     return std::nullopt;
   }

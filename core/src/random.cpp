@@ -39,7 +39,9 @@ double RandomStream::uniform() {
   return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
 }
 
-double RandomStream::exponential() { return -std::log(uniform()); }
+double RandomStream::exponential() {
+  return -std::log(uniform());
+}
 
 double RandomStream::normal() {
   if (has_spare_normal_) {

@@ -193,8 +193,7 @@ double MetricRecorder::locate_crossing(const Segment& s, const VariableRef& v, d
   return 0.5 * (lo + hi);
 }
 
-void MetricRecorder::on_start(double t0, std::span<const double> y0,
-                              std::span<const double> p) {
+void MetricRecorder::on_start(double t0, std::span<const double> y0, std::span<const double> p) {
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     const double v = model_.value(tracks_[i].variable, t0, y0, p, span_of(scratch_));
     observe_point(tracks_[i], specs_[i], t0, v);
@@ -225,7 +224,7 @@ void MetricRecorder::on_segment(const Segment& s) {
     const auto index = static_cast<Eigen::Index>(track.variable.index);
     for (int k = 0; k < samples_per_step; ++k) {
       vs[k] = track.variable.kind == VariableRef::Kind::state ? sample_states_(index, k)
-                                                             : sample_observables_(index, k);
+                                                              : sample_observables_(index, k);
     }
     switch (spec.kind) {
       case MetricKind::max:
@@ -250,8 +249,8 @@ void MetricRecorder::on_segment(const Segment& s) {
         if (lo == ta && hi == tb) {
           // The window covers the step: Boole's rule on the shared samples, exact for the
           // dense-output polynomial (degree <= 5 in every backend).
-          track.integral += (tb - ta) / 90.0 *
-                            (7.0 * (vs[0] + vs[4]) + 32.0 * (vs[1] + vs[3]) + 12.0 * vs[2]);
+          track.integral +=
+              (tb - ta) / 90.0 * (7.0 * (vs[0] + vs[4]) + 32.0 * (vs[1] + vs[3]) + 12.0 * vs[2]);
         } else if (hi > lo) {
           const double mid = 0.5 * (lo + hi);
           const double half = 0.5 * (hi - lo);

@@ -20,7 +20,9 @@ namespace {
 using M = CartPatient;
 using namespace cart_patient_detail;
 
-bool is_flag(double v) { return v == 0.0 || v == 1.0; }
+bool is_flag(double v) {
+  return v == 0.0 || v == 1.0;
+}
 
 void apply_lymphodeplete(std::span<const double> s, EventContext& ctx) {
   auto& y = ctx.y;
@@ -30,8 +32,8 @@ void apply_lymphodeplete(std::span<const double> s, EventContext& ctx) {
   y[M::leukaemia_cd19neg] *= 1.0 - s[ld_leukaemia];
   // A jump below the remission level is not seen by the remission event (events see crossings
   // during integration only), so mark it here.
-  const double blasts_pct = 100.0 * (y[M::leukaemia_cd19pos] + y[M::leukaemia_cd19neg]) /
-                            M::marrow_capacity(ctx.p);
+  const double blasts_pct =
+      100.0 * (y[M::leukaemia_cd19pos] + y[M::leukaemia_cd19neg]) / M::marrow_capacity(ctx.p);
   if (blasts_pct < ctx.p[M::remission_blasts_pct]) {
     ctx.p[M::remission_flag] = 1.0;
   }
@@ -57,23 +59,26 @@ void apply_infuse(std::span<const double> s, EventContext& ctx) {
 double CartPatient::prescribed_cells(double weight_kg, double cells_per_kg, double cells,
                                      double weight_band) {
   if (!is_flag(weight_band)) {
-    throw ModelError(fmt::format("infuse: weight_band = {:g} must be 0 (free dosing) or 1 (the "
-                                 "tisagenlecleucel weight-band rule)",
-                                 weight_band));
+    throw ModelError(
+        fmt::format("infuse: weight_band = {:g} must be 0 (free dosing) or 1 (the "
+                    "tisagenlecleucel weight-band rule)",
+                    weight_band));
   }
   if (weight_band == 0.0) {
     if ((cells_per_kg > 0.0) == (cells > 0.0)) {
-      throw ModelError("infuse with weight_band: 0 needs exactly one of 'cells_per_kg' and "
-                       "'cells' (> 0)");
+      throw ModelError(
+          "infuse with weight_band: 0 needs exactly one of 'cells_per_kg' and "
+          "'cells' (> 0)");
     }
     return cells_per_kg > 0.0 ? cells_per_kg * weight_kg : cells;
   }
   if (weight_kg <= band_weight_kg) {
     if (cells_per_kg == 0.0) {
-      throw ModelError(fmt::format("infuse: a patient of {:g} kg (<= 50 kg) is dosed per kg: give "
-                                   "'cells_per_kg' ({:g}-{:g} CAR+ cells/kg); the flat 'cells' "
-                                   "is for patients over 50 kg",
-                                   weight_kg, band_min_per_kg, band_max_per_kg));
+      throw ModelError(
+          fmt::format("infuse: a patient of {:g} kg (<= 50 kg) is dosed per kg: give "
+                      "'cells_per_kg' ({:g}-{:g} CAR+ cells/kg); the flat 'cells' "
+                      "is for patients over 50 kg",
+                      weight_kg, band_min_per_kg, band_max_per_kg));
     }
     if (!(cells_per_kg >= band_min_per_kg && cells_per_kg <= band_max_per_kg)) {
       throw ModelError(fmt::format(
@@ -85,10 +90,11 @@ double CartPatient::prescribed_cells(double weight_kg, double cells_per_kg, doub
     return cells_per_kg * weight_kg;
   }
   if (cells == 0.0) {
-    throw ModelError(fmt::format("infuse: a patient of {:g} kg (> 50 kg) gets a flat dose: give "
-                                 "'cells' ({:g}-{:g} CAR+ cells); 'cells_per_kg' is for patients "
-                                 "up to 50 kg (or set weight_band: 0 to dose per kg off label)",
-                                 weight_kg, band_min_total, band_max_total));
+    throw ModelError(
+        fmt::format("infuse: a patient of {:g} kg (> 50 kg) gets a flat dose: give "
+                    "'cells' ({:g}-{:g} CAR+ cells); 'cells_per_kg' is for patients "
+                    "up to 50 kg (or set weight_band: 0 to dose per kg off label)",
+                    weight_kg, band_min_total, band_max_total));
   }
   if (!(cells >= band_min_total && cells <= band_max_total)) {
     throw ModelError(fmt::format(
@@ -119,9 +125,10 @@ void CartPatient::apply_action(std::size_t action, std::span<const double> s,
       const double w = ctx.p[body_weight_kg];
       const double mg_per_kg = tocilizumab_mg_per_kg(w, s[toci_mg_per_kg]);
       if (mg_per_kg * w > toci_max_mg * (1.0 + 1e-12)) {
-        throw ModelError(fmt::format("tocilizumab on day {:g}: {:g} mg/kg x {:g} kg = {:g} mg "
-                                     "exceeds the label maximum of {:g} mg per dose",
-                                     ctx.t, mg_per_kg, w, mg_per_kg * w, toci_max_mg));
+        throw ModelError(
+            fmt::format("tocilizumab on day {:g}: {:g} mg/kg x {:g} kg = {:g} mg "
+                        "exceeds the label maximum of {:g} mg per dose",
+                        ctx.t, mg_per_kg, w, mg_per_kg * w, toci_max_mg));
       }
       // mg/kg / (L/kg) = mg/L = ug/mL
       ctx.y[tocilizumab_level] += mg_per_kg / ctx.p[tocilizumab_volume_l_per_kg];

@@ -29,7 +29,8 @@ void CartPatient::observables(double, std::span<const double> y, std::span<const
 
   out[car_t_cells] = car;
   out[car_t_per_ul] = car_ul;
-  out[transgene_copies_per_ug] = copies_per_ug(car_ul, nucleated, p[product_vcn], p[genomes_per_ug]);
+  out[transgene_copies_per_ug] =
+      copies_per_ug(car_ul, nucleated, p[product_vcn], p[genomes_per_ug]);
   out[car_memory_share] = car > 0.0 ? y[car_memory] / car : 0.0;
   out[marrow_blasts] = blasts_pct;
   out[cd19neg_blast_share] = blasts > 0.0 ? y[leukaemia_cd19neg] / blasts : 0.0;

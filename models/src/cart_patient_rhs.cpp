@@ -44,9 +44,8 @@ double CartPatient::b_cell_setpoint(std::span<const double> p) {
 
 double CartPatient::support(std::span<const double> y, std::span<const double> p) {
   const double c = p[homeostatic_sink];
-  const double load =
-      (y[lymphocytes] + y[car_memory] + y[car_effector] + y[car_exhausted]) /
-      lymphocyte_setpoint(p);
+  const double load = (y[lymphocytes] + y[car_memory] + y[car_effector] + y[car_exhausted]) /
+                      lymphocyte_setpoint(p);
   return (1.0 + c) / (1.0 + c * load);
 }
 
@@ -84,11 +83,11 @@ void CartPatient::rhs(double, std::span<const double> y, std::span<const double>
   dydt[car_exhausted] = to_exhausted - p[exhausted_death_per_d] * tx;
   dydt[leukaemia_cd19pos] = p[leukaemia_growth_per_d] * lp * room - kill * lp;
   dydt[leukaemia_cd19neg] = p[cd19neg_growth_per_d] * ln * room;
-  dydt[b_cells] = p[b_cell_turnover_per_d] * (b_cell_setpoint(p) * std::max(0.0, room) - b) -
-                  kill * b;
+  dydt[b_cells] =
+      p[b_cell_turnover_per_d] * (b_cell_setpoint(p) * std::max(0.0, room) - b) - kill * b;
   // Homeostatic (logistic) recovery towards the set point.
-  dydt[lymphocytes] =
-      p[lymphocyte_recovery_per_d] * y[lymphocytes] * (1.0 - y[lymphocytes] / lymphocyte_setpoint(p));
+  dydt[lymphocytes] = p[lymphocyte_recovery_per_d] * y[lymphocytes] *
+                      (1.0 - y[lymphocytes] / lymphocyte_setpoint(p));
 
   const double occupancy =
       y[tocilizumab_level] / (y[tocilizumab_level] + p[tocilizumab_ec50_ug_per_ml]);
@@ -101,8 +100,8 @@ void CartPatient::rhs(double, std::span<const double> y, std::span<const double>
   const double ma = y[macrophage_activation];
   dydt[macrophage_activation] =
       p[macrophage_on_per_d] * drive * (1.0 - ma) - p[macrophage_off_per_d] * ma;
-  dydt[il6] = p[il6_elimination_per_d] *
-              (p[il6_base_pg_per_ml] + p[il6_max_pg_per_ml] * ma - y[il6]);
+  dydt[il6] =
+      p[il6_elimination_per_d] * (p[il6_base_pg_per_ml] + p[il6_max_pg_per_ml] * ma - y[il6]);
   dydt[tocilizumab_level] = -p[tocilizumab_elimination_per_d] * y[tocilizumab_level];
   dydt[car_infused] = 0.0;
 }
@@ -139,24 +138,26 @@ void CartPatient::model_events(double, std::span<const double> p, EventSet& even
   // Remission: blasts fall below remission_blasts_pct (once). Relapse: after remission, blasts
   // rise back to it (once); the relapse is CD19- when most blasts are CD19- at that moment.
   if (p[remission_flag] < 0.5) {
-    events.state.push_back(
-        {"cart_patient: remission (blasts below remission_blasts_pct)",
-         [](double, std::span<const double> y, std::span<const double> q) {
-           return blasts_pct(y, q) - q[remission_blasts_pct];
-         },
-         Crossing::falling, false, [](EventContext& ctx) { ctx.p[remission_flag] = 1.0; }});
+    events.state.push_back({"cart_patient: remission (blasts below remission_blasts_pct)",
+                            [](double, std::span<const double> y, std::span<const double> q) {
+                              return blasts_pct(y, q) - q[remission_blasts_pct];
+                            },
+                            Crossing::falling, false,
+                            [](EventContext& ctx) { ctx.p[remission_flag] = 1.0; }});
   }
-  events.state.push_back(
-      {"cart_patient: relapse (blasts back to remission_blasts_pct)",
-       [](double, std::span<const double> y, std::span<const double> q) {
-         return q[remission_flag] > 0.5 ? blasts_pct(y, q) - q[remission_blasts_pct] : -1.0;
-       },
-       Crossing::rising, false, [](EventContext& ctx) {
-         ctx.p[relapse_flag] = 1.0;
-         const double lp = ctx.y[leukaemia_cd19pos];
-         const double ln = ctx.y[leukaemia_cd19neg];
-         ctx.p[relapse_cd19_status_code] = ln > lp ? 2.0 : 1.0;
-       }});
+  events.state.push_back({"cart_patient: relapse (blasts back to remission_blasts_pct)",
+                          [](double, std::span<const double> y, std::span<const double> q) {
+                            return q[remission_flag] > 0.5
+                                       ? blasts_pct(y, q) - q[remission_blasts_pct]
+                                       : -1.0;
+                          },
+                          Crossing::rising, false,
+                          [](EventContext& ctx) {
+                            ctx.p[relapse_flag] = 1.0;
+                            const double lp = ctx.y[leukaemia_cd19pos];
+                            const double ln = ctx.y[leukaemia_cd19neg];
+                            ctx.p[relapse_cd19_status_code] = ln > lp ? 2.0 : 1.0;
+                          }});
 }
 
 }  // namespace cartsim::models

@@ -27,8 +27,9 @@ const ModelInfo& Ishigami::info() const {
         "S1 = 0.3139, S2 = 0.4424, S3 = 0; ST1 = 0.5576, ST2 = 0.4424, ST3 = 0.2437 (a=7, b=0.1)";
     m.references = std::string(source) +
                    "; Sobol' IM, Levitan YL. Comput Phys Commun 1999;117:52-61 (indices).";
-    m.deviations = "The function is wrapped as a model with one constant state, so that it runs "
-                   "through the ordinary scenario, sweep and sensitivity machinery.";
+    m.deviations =
+        "The function is wrapped as a model with one constant state, so that it runs "
+        "through the ordinary scenario, sweep and sensitivity machinery.";
     m.states = {{"y", "1", "placeholder state (constant)", false}};
     m.parameters = {
         {"x1", "1", "first input", 0.0, -pi, pi, source},
@@ -38,7 +39,10 @@ const ModelInfo& Ishigami::info() const {
         {"b", "1", "weight of the x1-x3 interaction", 0.1, -1e6, 1e6, source},
     };
     m.observables = {{"Y", "1", "the Ishigami function"}};
-    m.metrics = {MetricSpec{.name = "Y", .kind = MetricKind::final, .variable = "Y", .unit = "1",
+    m.metrics = {MetricSpec{.name = "Y",
+                            .kind = MetricKind::final,
+                            .variable = "Y",
+                            .unit = "1",
                             .description = "the function's value"}};
     m.default_solver = "dopri5";
     return m;
@@ -56,7 +60,9 @@ void Ishigami::observables(double, std::span<const double>, std::span<const doub
   out[0] = value(p[x1], p[x2], p[x3], p[a], p[b]);
 }
 
-void Ishigami::initial_state(std::span<const double>, std::span<double> y0) const { y0[0] = 0.0; }
+void Ishigami::initial_state(std::span<const double>, std::span<double> y0) const {
+  y0[0] = 0.0;
+}
 
 double Ishigami::value(double v1, double v2, double v3, double a_value, double b_value) {
   const double s2 = std::sin(v2);

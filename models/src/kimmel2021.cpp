@@ -15,7 +15,6 @@ constexpr const char* authors_code =
 
 using P = Kimmel2021;
 
-
 /// Switch the tumour into the stochastic regime: round B to an integer without bias (floor, plus
 /// one with probability equal to the fractional part), reset the hazard and draw its threshold.
 void enter_stochastic(EventContext& ctx) {
@@ -84,7 +83,8 @@ const ModelInfo& Kimmel2021::info() const {
         "the tumour otherwise grows without bound, as in the paper's equations. (3) rb has no "
         "fitted value (the paper gives a range 0.01-0.5 /d); the default 0.065 /d is the value "
         "in the authors' fitting and hybrid-run code. (4) The printed text form of rC(T) in the "
-        "paper is garbled; the form used is the one in the paper's Figure 2b and the authors' code.";
+        "paper is garbled; the form used is the one in the paper's Figure 2b and the authors' "
+        "code.";
     m.states = {
         {"N", "cells", "normal T cells, whole body", true},
         {"C", "cells", "CAR-T cells, whole body", true},
@@ -97,8 +97,9 @@ const ModelInfo& Kimmel2021::info() const {
         {"kc", "cells", "CAR-T carrying capacity", 6.96e10, 1.0, 1.0e14, table1},
         {"rn", "1/d", "normal T-cell growth rate", 0.170, 0.0, 100.0, table1},
         {"rho_c", "1/d", "baseline CAR-T growth rate", 2.51e-2, 0.0, 100.0, table1},
-        {"a", "1", "signalling inefficiency factor in rC (Table 1 prints the range "
-                   "[0.100, 0.302], which excludes the fitted value)",
+        {"a", "1",
+         "signalling inefficiency factor in rC (Table 1 prints the range "
+         "[0.100, 0.302], which excludes the fitted value)",
          0.423, 1.0e-12, 1.0e6, table1},
         {"b", "1/d", "immune-reconstitution impact in rC", 0.525, 0.0, 100.0, table1},
         {"rb", "1/d", "tumour net growth (birth) rate", 0.065, 0.0, 10.0,
@@ -119,15 +120,18 @@ const ModelInfo& Kimmel2021::info() const {
          "Pabst 1992 (Clin Investig 70:539) estimate ~2 % of lymphocytes circulate"},
         {"tumour_cells_per_ml", "cells/mL", "tumour cell density for the volume observable", 1.0e9,
          1.0, 1.0e12, "Kimmel 2021 code (VT = 1e9 cells per cm^3)"},
-        {"hybrid", "1", "1: tumour becomes a birth-death process below the threshold; 0: fully "
-                        "deterministic", 1.0, 0.0, 1.0,
+        {"hybrid", "1",
+         "1: tumour becomes a birth-death process below the threshold; 0: fully "
+         "deterministic",
+         1.0, 0.0, 1.0,
          "Kimmel 2021 hybrid simulation procedure (electronic supplementary material section 5)"},
         {"stochastic_threshold", "cells", "tumour size below which it is stochastic", 100.0, 1.0,
          1.0e6, "Kimmel 2021 (Figure 2d, ~100 cells; outcomes weakly sensitive to it)"},
         {"mode", "1", "0 deterministic tumour, 1 stochastic; set by the model's own events", 0.0,
          0.0, 1.0, "model switch", true},
-        {"next_threshold", "1", "Exp(1) hazard level of the next tumour event; drawn by the "
-                                "model's own events",
+        {"next_threshold", "1",
+         "Exp(1) hazard level of the next tumour event; drawn by the "
+         "model's own events",
          1.0, 0.0, 1.0e300, "model switch", true},
         {"ln_kn", "1", "ln(kn / 1 cell), derived from kn before the run and after every event",
          std::log(2.50e11), -1e300, 1e300, "derived", true},
@@ -142,23 +146,43 @@ const ModelInfo& Kimmel2021::info() const {
         {"regime", "1", "0 deterministic tumour, 1 stochastic"},
     };
     m.metrics = {
-        MetricSpec{.name = "tumour_min", .kind = MetricKind::min, .variable = "B",
-                   .unit = "cells", .description = "smallest tumour over the run"},
-        MetricSpec{.name = "t_tumour_below", .kind = MetricKind::first_below, .variable = "B",
+        MetricSpec{.name = "tumour_min",
+                   .kind = MetricKind::min,
+                   .variable = "B",
+                   .unit = "cells",
+                   .description = "smallest tumour over the run"},
+        MetricSpec{.name = "t_tumour_below",
+                   .kind = MetricKind::first_below,
+                   .variable = "B",
                    .unit = "d",
                    .description = "first time the tumour is at or below the level (default 100 "
                                   "cells: the stochastic threshold)",
                    .level = 100.0},
-        MetricSpec{.name = "tumour_final", .kind = MetricKind::final, .variable = "B",
-                   .unit = "cells", .description = "tumour at the end of the run"},
-        MetricSpec{.name = "extinct", .kind = MetricKind::final, .variable = "extinct",
-                   .unit = "1", .description = "1 if the tumour is extinct at the end (cure)"},
-        MetricSpec{.name = "car_peak", .kind = MetricKind::max, .variable = "C", .unit = "cells",
+        MetricSpec{.name = "tumour_final",
+                   .kind = MetricKind::final,
+                   .variable = "B",
+                   .unit = "cells",
+                   .description = "tumour at the end of the run"},
+        MetricSpec{.name = "extinct",
+                   .kind = MetricKind::final,
+                   .variable = "extinct",
+                   .unit = "1",
+                   .description = "1 if the tumour is extinct at the end (cure)"},
+        MetricSpec{.name = "car_peak",
+                   .kind = MetricKind::max,
+                   .variable = "C",
+                   .unit = "cells",
                    .description = "peak CAR-T count, whole body"},
-        MetricSpec{.name = "car_peak_blood", .kind = MetricKind::max, .variable = "C_blood",
-                   .unit = "cells/uL", .description = "peak CAR-T count in blood"},
-        MetricSpec{.name = "t_car_peak", .kind = MetricKind::argmax, .variable = "C",
-                   .unit = "d", .description = "time of the CAR-T peak"},
+        MetricSpec{.name = "car_peak_blood",
+                   .kind = MetricKind::max,
+                   .variable = "C_blood",
+                   .unit = "cells/uL",
+                   .description = "peak CAR-T count in blood"},
+        MetricSpec{.name = "t_car_peak",
+                   .kind = MetricKind::argmax,
+                   .variable = "C",
+                   .unit = "d",
+                   .description = "time of the CAR-T peak"},
     };
     return m;
   }();
@@ -225,8 +249,7 @@ void Kimmel2021::model_events(double t0, std::span<const double> p, EventSet& ev
   // At the start: fail early without a random stream, and start stochastic if B(t0) is small.
   events.scheduled.push_back({t0, "kimmel2021: initial tumour regime", [](EventContext& ctx) {
                                 require_random(ctx);
-                                if (ctx.p[mode] < 0.5 &&
-                                    ctx.y[B] <= ctx.p[stochastic_threshold]) {
+                                if (ctx.p[mode] < 0.5 && ctx.y[B] <= ctx.p[stochastic_threshold]) {
                                   enter_stochastic(ctx);
                                 }
                               }});

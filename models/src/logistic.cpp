@@ -17,8 +17,9 @@ const ModelInfo& Logistic::info() const {
         "dN/dt = r N (1 - N/K)\n"
         "exact: N(t) = K N0 e^(r t) / (K + N0 (e^(r t) - 1))\n"
         "time to half capacity: t_half = ln((K - N0)/N0) / r  (N0 < K/2)";
-    m.references = "Verhulst PF. Notice sur la loi que la population suit dans son accroissement. "
-                   "Correspondance mathematique et physique 1838;10:113-121.";
+    m.references =
+        "Verhulst PF. Notice sur la loi que la population suit dans son accroissement. "
+        "Correspondance mathematique et physique 1838;10:113-121.";
     m.deviations = "none";
     m.states = {{"N", "cells", "population size", true}};
     m.parameters = {

@@ -11,6 +11,8 @@
 // by one for every event it draws numbers for, so no two draws share a counter, and which thread
 // updates the agent never matters. Agent ids are given in agent order (seeding, then daughters in
 // the order of their mothers), which does not depend on threads either.
+#include "cartsim/models/prodigy_abm.hpp"
+
 #include <Random123/philox.h>
 #include <fmt/format.h>
 #include <omp.h>
@@ -25,14 +27,13 @@
 #include <utility>
 
 #include "cartsim/core/errors.hpp"
-#include "cartsim/models/prodigy_abm.hpp"
 #include "prodigy_tct_kinetics.hpp"
 
 namespace cartsim::models {
 namespace {
 using T = ProdigyTct;
-using prodigy_detail::culture_conditions;
 using prodigy_detail::Conditions;
+using prodigy_detail::culture_conditions;
 
 constexpr std::size_t block_size = 4096;
 constexpr std::uint8_t phase_resting = 0;
@@ -128,33 +129,59 @@ struct Agents {
   Array<std::uint16_t> copies;     // integrated vector copies per cell
   Array<std::uint8_t> generation;  // divisions since seeding
   Array<std::uint8_t> phase;
-  Array<std::uint8_t> stage;       // lag or destiny-clock stage (0-based)
-  Array<std::uint8_t> lineage;     // 0 CD4, 1 CD8
-  Array<std::uint8_t> phenotype;   // 0 naive/SCM, 1 CM, 2 EM, 3 effector
+  Array<std::uint8_t> stage;      // lag or destiny-clock stage (0-based)
+  Array<std::uint8_t> lineage;    // 0 CD4, 1 CD8
+  Array<std::uint8_t> phenotype;  // 0 naive/SCM, 1 CM, 2 EM, 3 effector
   Array<std::uint8_t> flag;
-  Array<float> sigma;              // susceptibility to the vector (mean 1)
-  Array<float> t_stage;            // remaining Exp(1) of engagement / lag / destiny stage
-  Array<float> t_div;              // remaining division timer (rate units)
-  Array<float> t_death;            // remaining Exp(1) of death
-  Array<float> t_int;              // remaining Exp(1) of the next integration
-  Array<float> z_div;              // the normal behind the last division timer (lognormal)
-  Array<float> since;              // days between the last division and the step's end
-  std::size_t size = 0;                  // slots in use (live + empty)
+  Array<float> sigma;    // susceptibility to the vector (mean 1)
+  Array<float> t_stage;  // remaining Exp(1) of engagement / lag / destiny stage
+  Array<float> t_div;    // remaining division timer (rate units)
+  Array<float> t_death;  // remaining Exp(1) of death
+  Array<float> t_int;    // remaining Exp(1) of the next integration
+  Array<float> z_div;    // the normal behind the last division timer (lognormal)
+  Array<float> since;    // days between the last division and the step's end
+  std::size_t size = 0;  // slots in use (live + empty)
 
   void reserve(std::size_t n) {
     auto r = [n](auto& v) { v.resize(n); };
-    r(id); r(event); r(weight); r(founder); r(copies); r(generation); r(phase); r(stage);
-    r(lineage); r(phenotype); r(flag); r(sigma); r(t_stage); r(t_div); r(t_death); r(t_int);
-    r(z_div); r(since);
+    r(id);
+    r(event);
+    r(weight);
+    r(founder);
+    r(copies);
+    r(generation);
+    r(phase);
+    r(stage);
+    r(lineage);
+    r(phenotype);
+    r(flag);
+    r(sigma);
+    r(t_stage);
+    r(t_div);
+    r(t_death);
+    r(t_int);
+    r(z_div);
+    r(since);
   }
   std::size_t capacity() const { return id.size(); }
   void copy(std::size_t to, std::size_t from) {
-    id[to] = id[from]; event[to] = event[from]; weight[to] = weight[from];
-    founder[to] = founder[from]; copies[to] = copies[from]; generation[to] = generation[from];
-    phase[to] = phase[from]; stage[to] = stage[from]; lineage[to] = lineage[from];
-    phenotype[to] = phenotype[from]; flag[to] = flag[from]; sigma[to] = sigma[from];
-    t_stage[to] = t_stage[from]; t_div[to] = t_div[from]; t_death[to] = t_death[from];
-    t_int[to] = t_int[from]; z_div[to] = z_div[from];
+    id[to] = id[from];
+    event[to] = event[from];
+    weight[to] = weight[from];
+    founder[to] = founder[from];
+    copies[to] = copies[from];
+    generation[to] = generation[from];
+    phase[to] = phase[from];
+    stage[to] = stage[from];
+    lineage[to] = lineage[from];
+    phenotype[to] = phenotype[from];
+    flag[to] = flag[from];
+    sigma[to] = sigma[from];
+    t_stage[to] = t_stage[from];
+    t_div[to] = t_div[from];
+    t_death[to] = t_death[from];
+    t_int[to] = t_int[from];
+    z_div[to] = z_div[from];
     since[to] = since[from];
   }
   /// One agent as a record (daughters wait in per-thread buffers as records between the passes).
@@ -168,19 +195,31 @@ struct Agents {
     std::uint8_t generation, phase, stage, lineage, phenotype, flag;
   };
   Record load(std::size_t i) const {
-    return {id[i], weight[i], event[i], founder[i], sigma[i], t_stage[i], t_div[i], t_death[i],
-            t_int[i], z_div[i], since[i], copies[i], generation[i], phase[i], stage[i],
-            lineage[i], phenotype[i], flag[i]};
+    return {id[i],         weight[i],  event[i], founder[i], sigma[i],     t_stage[i],
+            t_div[i],      t_death[i], t_int[i], z_div[i],   since[i],     copies[i],
+            generation[i], phase[i],   stage[i], lineage[i], phenotype[i], flag[i]};
   }
   void store(std::size_t j, const Record& r) {
-    id[j] = r.id; weight[j] = r.weight; event[j] = r.event; founder[j] = r.founder;
-    sigma[j] = r.sigma; t_stage[j] = r.t_stage; t_div[j] = r.t_div; t_death[j] = r.t_death;
-    t_int[j] = r.t_int; z_div[j] = r.z_div; since[j] = r.since; copies[j] = r.copies;
-    generation[j] = r.generation; phase[j] = r.phase; stage[j] = r.stage; lineage[j] = r.lineage;
-    phenotype[j] = r.phenotype; flag[j] = r.flag;
+    id[j] = r.id;
+    weight[j] = r.weight;
+    event[j] = r.event;
+    founder[j] = r.founder;
+    sigma[j] = r.sigma;
+    t_stage[j] = r.t_stage;
+    t_div[j] = r.t_div;
+    t_death[j] = r.t_death;
+    t_int[j] = r.t_int;
+    z_div[j] = r.z_div;
+    since[j] = r.since;
+    copies[j] = r.copies;
+    generation[j] = r.generation;
+    phase[j] = r.phase;
+    stage[j] = r.stage;
+    lineage[j] = r.lineage;
+    phenotype[j] = r.phenotype;
+    flag[j] = r.flag;
   }
-  static constexpr std::size_t bytes_per_agent =
-      8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 7;
+  static constexpr std::size_t bytes_per_agent = 8 + 4 + 8 + 4 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 4 * 7;
 };
 
 /// Rates in force over one step (1/d unless noted).
@@ -343,8 +382,8 @@ inline void update_agent(Agents& a, std::size_t i, double h, const StepRates& r,
     a.z_div[i] = z;
     a.since[i] = static_cast<float>(elapsed);
     a.t_death[i] = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
-    a.t_int[i] =
-        static_cast<float>(rng.exponential() - r.integration[phase_dividing] * a.sigma[i] * elapsed);
+    a.t_int[i] = static_cast<float>(rng.exponential() -
+                                    r.integration[phase_dividing] * a.sigma[i] * elapsed);
     const std::uint8_t ph = a.phenotype[i];
     if (rng.uniform() < r.move_on[ph]) {
       a.phenotype[i] = static_cast<std::uint8_t>(ph + 1);
@@ -407,13 +446,18 @@ class Interpolation final : public Interpolant {
 };
 
 /// Agent slots reserved for a target of `target` agents (see Engine's constructor).
-std::size_t reserved_slots(std::size_t target) { return 9 * target / 2 + 3 * block_size; }
+std::size_t reserved_slots(std::size_t target) {
+  return 9 * target / 2 + 3 * block_size;
+}
 
 /// A run: the agents, the chamber state y (prodigy_tct layout) and the parameters.
 class Engine {
  public:
   Engine(const ProdigyTct& tct, const AgentRunInput& in, const ProdigyAbm::FixedRates& fixed)
-      : tct_(tct), in_(in), fixed_(fixed), y_(in.y0.begin(), in.y0.end()),
+      : tct_(tct),
+        in_(in),
+        fixed_(fixed),
+        y_(in.y0.begin(), in.y0.end()),
         p_(in.p.begin(), in.p.end()) {
     target_ = static_cast<std::size_t>(std::llround(p_[ProdigyAbm::abm_agents]));
     dt_ = p_[ProdigyAbm::abm_dt_h] / 24.0;
@@ -440,8 +484,7 @@ class Engine {
   void after_event(const std::vector<double>& before);
   void create_agents(int lineage, double cells);
   void thin(int lineage, double keep);
-  Agents::Record make_daughter(Agents& a, std::size_t i, const StepRates& r,
-                               const RandomKey& key);
+  Agents::Record make_daughter(Agents& a, std::size_t i, const StepRates& r, const RandomKey& key);
   /// Returns true when it changed weights (the aggregates must be taken again).
   bool control_population(std::size_t live);
   void publish();
@@ -455,8 +498,8 @@ class Engine {
   std::vector<double> p_;
   Agents agents_;
   std::vector<BlockSums> blocks_;
-  std::vector<std::size_t> offsets_;   // per-block prefix sums (fixed blocks)
-  Array<std::uint32_t> kept_;    // compaction: the live agents' slots
+  std::vector<std::size_t> offsets_;  // per-block prefix sums (fixed blocks)
+  Array<std::uint32_t> kept_;         // compaction: the live agents' slots
   BlockSums totals_;
   std::size_t target_ = 0;
   double dt_ = 0.0;
@@ -466,13 +509,13 @@ class Engine {
   double delivered_ = 0.0;              // integral of the integration rate per unit susceptibility
   double agent_updates_ = 0.0;
   std::uint32_t control_events_ = 0;
-  std::uint32_t roulette_events_ = 0;              // controls that needed roulette (see above)
+  std::uint32_t roulette_events_ = 0;                   // controls that needed roulette (see above)
   std::vector<std::vector<Agents::Record>> daughters_;  // pass 1 -> 2: per-thread buffers
   std::vector<const std::vector<Agents::Record>*> daughter_buffer_;  // per block: its buffer
-  std::vector<std::size_t> daughter_start_;                     // per block: its first daughter
-  std::vector<std::uint32_t> pending_;             // control: a clone's unpaired agent
+  std::vector<std::size_t> daughter_start_;          // per block: its first daughter
+  std::vector<std::uint32_t> pending_;               // control: a clone's unpaired agent
   std::vector<std::array<std::uint32_t, 2>> pairs_;  // control: pairs of one clone's agents
-  std::uint32_t founders_measured_ = 0;            // founders whose start weight is recorded
+  std::uint32_t founders_measured_ = 0;              // founders whose start weight is recorded
 };
 
 void Engine::rates(StepRates& r) const {
@@ -560,8 +603,8 @@ void Engine::step(double h) {
   // data are in cache) into the thread's buffer; each block records where its daughters are and
   // counts its deaths, births, divisions and live agents (daughters included), and sums the
   // step's new aggregates.
-  daughters_.resize(std::max<std::size_t>(daughters_.size(),
-                                          static_cast<std::size_t>(omp_get_max_threads())));
+  daughters_.resize(
+      std::max<std::size_t>(daughters_.size(), static_cast<std::size_t>(omp_get_max_threads())));
   for (auto& buffer : daughters_) {
     buffer.clear();
   }
@@ -655,8 +698,8 @@ Agents::Record Engine::make_daughter(Agents& a, std::size_t i, const StepRates& 
                                r.mu[a.lineage[i]] * elapsed);
   d.z_div = z;
   d.t_death = static_cast<float>(rng.exponential() - r.death_activated * elapsed);
-  d.t_int = static_cast<float>(rng.exponential() -
-                               r.integration[phase_dividing] * a.sigma[i] * elapsed);
+  d.t_int =
+      static_cast<float>(rng.exponential() - r.integration[phase_dividing] * a.sigma[i] * elapsed);
   // Both daughters move on independently from the mother's phenotype.
   d.phenotype = mother_phenotype;
   if (rng.uniform() < r.move_on[mother_phenotype]) {
@@ -780,24 +823,60 @@ void Engine::compact() {
 #pragma omp parallel for schedule(dynamic, 1) if (total > block_size)
   for (int f = 0; f < 18; ++f) {
     switch (f) {
-      case 0: gather(a.id); break;
-      case 1: gather(a.weight); break;
-      case 2: gather(a.event); break;
-      case 3: gather(a.founder); break;
-      case 4: gather(a.sigma); break;
-      case 5: gather(a.t_stage); break;
-      case 6: gather(a.t_div); break;
-      case 7: gather(a.t_death); break;
-      case 8: gather(a.t_int); break;
-      case 9: gather(a.z_div); break;
-      case 10: gather(a.since); break;
-      case 11: gather(a.copies); break;
-      case 12: gather(a.generation); break;
-      case 13: gather(a.phase); break;
-      case 14: gather(a.stage); break;
-      case 15: gather(a.lineage); break;
-      case 16: gather(a.phenotype); break;
-      default: gather(a.flag); break;
+      case 0:
+        gather(a.id);
+        break;
+      case 1:
+        gather(a.weight);
+        break;
+      case 2:
+        gather(a.event);
+        break;
+      case 3:
+        gather(a.founder);
+        break;
+      case 4:
+        gather(a.sigma);
+        break;
+      case 5:
+        gather(a.t_stage);
+        break;
+      case 6:
+        gather(a.t_div);
+        break;
+      case 7:
+        gather(a.t_death);
+        break;
+      case 8:
+        gather(a.t_int);
+        break;
+      case 9:
+        gather(a.z_div);
+        break;
+      case 10:
+        gather(a.since);
+        break;
+      case 11:
+        gather(a.copies);
+        break;
+      case 12:
+        gather(a.generation);
+        break;
+      case 13:
+        gather(a.phase);
+        break;
+      case 14:
+        gather(a.stage);
+        break;
+      case 15:
+        gather(a.lineage);
+        break;
+      case 16:
+        gather(a.phenotype);
+        break;
+      default:
+        gather(a.flag);
+        break;
     }
   }
   a.size = total;
@@ -817,9 +896,9 @@ double Engine::environment(double h) {
   for (int k = 0; k < environment_substeps; ++k) {
     vector_sum += culture_conditions(y, p).vector_per_ml;
     tct_.rhs(0.0, y, p, dydt);
-    for (std::size_t i : {T::vector_iu, T::reagent_ul, T::il2_iu, T::il7_ng, T::il15_ng,
-                          T::glucose_mmol, T::lactate_mmol, T::glucose_consumed_mmol,
-                          T::other_cells}) {
+    for (std::size_t i :
+         {T::vector_iu, T::reagent_ul, T::il2_iu, T::il7_ng, T::il15_ng, T::glucose_mmol,
+          T::lactate_mmol, T::glucose_consumed_mmol, T::other_cells}) {
       y[i] = std::max(0.0, y[i] + sub * dydt[i]);
     }
     // Dead T cells come from the agents; dead non-T cells and lysis as in prodigy_tct.
@@ -995,16 +1074,23 @@ void Engine::after_event(const std::vector<double>& before) {
 void Engine::distributions(AgentRunResult& result) const {
   const Agents& a = agents_;
   const double inf = std::numeric_limits<double>::infinity();
-  Histogram vcn{"vcn_per_cell", "copies/cell",
-                   "viable T cells by integrated vector copies (last bin: 30 or more)", {}, {}, {}};
+  Histogram vcn{"vcn_per_cell",
+                "copies/cell",
+                "viable T cells by integrated vector copies (last bin: 30 or more)",
+                {},
+                {},
+                {}};
   for (std::size_t k = 0; k <= ProdigyAbm::max_vcn_bin; ++k) {
     vcn.lower.push_back(static_cast<double>(k));
     vcn.upper.push_back(k == ProdigyAbm::max_vcn_bin ? inf : static_cast<double>(k + 1));
   }
   vcn.cells.assign(vcn.lower.size(), 0.0);
-  Histogram gen{"divisions_per_cell", "divisions",
-                   "viable T cells by divisions since seeding (generation; last bin: 40 or more)",
-                   {}, {}, {}};
+  Histogram gen{"divisions_per_cell",
+                "divisions",
+                "viable T cells by divisions since seeding (generation; last bin: 40 or more)",
+                {},
+                {},
+                {}};
   for (std::size_t k = 0; k <= ProdigyAbm::max_generation; ++k) {
     gen.lower.push_back(static_cast<double>(k));
     gen.upper.push_back(k == ProdigyAbm::max_generation ? inf : static_cast<double>(k + 1));
@@ -1020,19 +1106,22 @@ void Engine::distributions(AgentRunResult& result) const {
     gen.cells[std::min<std::size_t>(a.generation[i], ProdigyAbm::max_generation)] += w;
     clone[a.founder[i]] += w;
   }
-  Histogram clones{"clone_size", "cells/founder cell",
+  Histogram clones{"clone_size",
+                   "cells/founder cell",
                    "founder T cells (in the culture after the seeding-time steps) by the viable "
                    "cells descended from each at the end: bin 0 extinct (or removed below one "
                    "cell), then [1, 2), [2, 4), ...; a founder agent of weight w0 stands for w0 "
                    "identical founder cells, so its clone's weight / w0 is one draw of a single "
                    "cell's clone size (docs/models/prodigy_abm.md: estimator and its error)",
-                   {}, {}, {}};
+                   {},
+                   {},
+                   {}};
   clones.lower.push_back(0.0);
   clones.upper.push_back(1.0);
   for (std::size_t k = 0; k + 1 < ProdigyAbm::clone_bins; ++k) {
     clones.lower.push_back(std::ldexp(1.0, static_cast<int>(k)));
-    clones.upper.push_back(k + 2 == ProdigyAbm::clone_bins ? inf
-                                                          : std::ldexp(1.0, static_cast<int>(k + 1)));
+    clones.upper.push_back(
+        k + 2 == ProdigyAbm::clone_bins ? inf : std::ldexp(1.0, static_cast<int>(k + 1)));
   }
   clones.cells.assign(clones.lower.size(), 0.0);
   for (std::size_t f = 0; f < clone.size(); ++f) {
@@ -1058,8 +1147,9 @@ AgentRunResult Engine::run(Observer& observer, ProdigyAbm::FinalAgents* final_ag
     events.push_back(&e);
   }
   if (!in_.events->state.empty()) {
-    throw ModelError("prodigy_abm: state-triggered protocol steps ('when') are not supported; "
-                     "schedule them with 'at'");
+    throw ModelError(
+        "prodigy_abm: state-triggered protocol steps ('when') are not supported; "
+        "schedule them with 'at'");
   }
   std::stable_sort(events.begin(), events.end(),
                    [](const auto* a, const auto* b) { return a->time < b->time; });
@@ -1134,7 +1224,9 @@ AgentRunResult Engine::run(Observer& observer, ProdigyAbm::FinalAgents* final_ag
 
 }  // namespace
 
-std::size_t prodigy_abm_bytes_per_agent() { return Agents::bytes_per_agent; }
+std::size_t prodigy_abm_bytes_per_agent() {
+  return Agents::bytes_per_agent;
+}
 
 std::size_t prodigy_abm_reserved_bytes(double target_agents) {
   // The agent arrays plus the compaction index (4 bytes per slot).
@@ -1144,8 +1236,9 @@ std::size_t prodigy_abm_reserved_bytes(double target_agents) {
 
 void ProdigyAbm::rhs(double, std::span<const double>, std::span<const double>,
                      std::span<double>) const {
-  throw ModelError("prodigy_abm is agent-based: it has no ODE right-hand side (the Simulator runs "
-                   "it with AgentModel::simulate)");
+  throw ModelError(
+      "prodigy_abm is agent-based: it has no ODE right-hand side (the Simulator runs "
+      "it with AgentModel::simulate)");
 }
 
 void ProdigyAbm::observables(double t, std::span<const double> y, std::span<const double> p,

@@ -42,7 +42,8 @@ const ModelInfo& ProdigyAbm::info() const {
         "Weighted agents: an agent stands for w cells; seeding makes at most abm_agents agents; "
         "divisions split an agent into two of the same weight; beyond 2 abm_agents live agents "
         "the agents of each clone are merged in pairs (one of the two, chosen in proportion to "
-        "weight, carries the pair's weight: unbiased, clone totals unchanged). Removal of a fraction f "
+        "weight, carries the pair's weight: unbiased, clone totals unchanged). Removal of a "
+        "fraction f "
         "(wash, sample, select, harvest): binomial thinning of each agent's w cells.";
     m.references +=
         " Salmon JK, Moraes MA, Dror RO, Shaw DE. Parallel random numbers: as easy as 1, 2, 3. "
@@ -64,11 +65,11 @@ const ModelInfo& ProdigyAbm::info() const {
                             20000.0, 10.0, 1e8, "numerical setting: error ~ 1/sqrt(agents)"});
     m.parameters.push_back({"abm_dt_h", "h", "agent time step", 0.5, 0.01, 6.0,
                             "numerical setting: rates change on a scale of hours"});
-    m.parameters.push_back({"abm_division_cv", "1",
-                            "coefficient of variation of division timers: 1 = exponential "
-                            "(prodigy_tct's constant hazard), < 1 lognormal with mean 1/mu",
-                            1.0, 0.05, 1.0,
-                            "Hawkins 2007 / Cheon 2021: lognormal division times; 1 mirrors the ODE"});
+    m.parameters.push_back(
+        {"abm_division_cv", "1",
+         "coefficient of variation of division timers: 1 = exponential "
+         "(prodigy_tct's constant hazard), < 1 lognormal with mean 1/mu",
+         1.0, 0.05, 1.0, "Hawkins 2007 / Cheon 2021: lognormal division times; 1 mirrors the ODE"});
     m.parameters.push_back({"abm_sibling_correlation", "1",
                             "correlation of sisters' log division timers (lognormal only)", 0.0,
                             -1.0, 1.0,

@@ -50,7 +50,9 @@ void add_medium(std::span<double> y, std::span<const double> medium, double volu
   y[M::il15_ng] += medium[medium_il15_ng];
 }
 
-double viable(std::span<const double> y) { return M::total_t_cells(y) + y[M::other_cells]; }
+double viable(std::span<const double> y) {
+  return M::total_t_cells(y) + y[M::other_cells];
+}
 
 void apply_seed(std::span<const double> s, EventContext& ctx) {
   auto& y = ctx.y;
@@ -105,9 +107,10 @@ void apply_sample(std::span<const double> s, EventContext& ctx) {
   auto& y = ctx.y;
   const double volume = y[M::volume_ml];
   if (!(s[sample_volume_ml] < volume)) {
-    throw ModelError(fmt::format("sample on day {:g}: {:g} mL is not less than the {:g} mL in "
-                                 "the chamber",
-                                 ctx.t, s[sample_volume_ml], volume));
+    throw ModelError(
+        fmt::format("sample on day {:g}: {:g} mL is not less than the {:g} mL in "
+                    "the chamber",
+                    ctx.t, s[sample_volume_ml], volume));
   }
   const double keep = 1.0 - s[sample_volume_ml] / volume;  // well mixed: a proportional share
   keep_cells(y, keep);
@@ -146,10 +149,10 @@ void ProdigyTct::apply_action(std::size_t action, std::span<const double> s,
     case feed:
       if (y[volume_ml] + s[feed_medium + medium_volume_ml] >
           ctx.p[chamber_capacity_ml] * (1.0 + 1e-12)) {
-        throw ModelError(fmt::format("feed on day {:g} would bring the chamber to {:g} mL, past "
-                                     "its capacity of {:g} mL",
-                                     ctx.t, y[volume_ml] + s[feed_medium + medium_volume_ml],
-                                     ctx.p[chamber_capacity_ml]));
+        throw ModelError(fmt::format(
+            "feed on day {:g} would bring the chamber to {:g} mL, past "
+            "its capacity of {:g} mL",
+            ctx.t, y[volume_ml] + s[feed_medium + medium_volume_ml], ctx.p[chamber_capacity_ml]));
       }
       add_medium(y, s.subspan(feed_medium, medium_settings), s[feed_medium + medium_volume_ml]);
       return;
@@ -231,11 +234,11 @@ void ProdigyTct::check_protocol(double, std::span<const double> p,
         const double retained = volume * (1.0 - s[exchange_removed]);
         const double target = s[exchange_medium + medium_volume_ml];
         if (target < retained * (1.0 - 1e-12)) {
-          throw ProtocolError(a.step, fmt::format("medium_exchange on {}: the new volume {:g} mL "
-                                                  "is below the {:g} mL kept in the chamber "
-                                                  "({:g} mL with {:g} removed)",
-                                                  day(a), target, retained, volume,
-                                                  s[exchange_removed]));
+          throw ProtocolError(a.step,
+                              fmt::format("medium_exchange on {}: the new volume {:g} mL "
+                                          "is below the {:g} mL kept in the chamber "
+                                          "({:g} mL with {:g} removed)",
+                                          day(a), target, retained, volume, s[exchange_removed]));
         }
         volume = target;
         check_capacity(a, "medium_exchange");

@@ -22,7 +22,8 @@ constexpr const char* calibrated =
     "docs/models/prodigy_tct.md";
 
 void add_lineage_states(std::vector<StateInfo>& states, const std::string& lineage) {
-  states.push_back({lineage + "_resting", "cells", lineage + " T cells not yet engaged by TransAct"});
+  states.push_back(
+      {lineage + "_resting", "cells", lineage + " T cells not yet engaged by TransAct"});
   for (std::size_t j = 1; j <= M::lag_stages; ++j) {
     states.push_back({fmt::format("{}_lag{}", lineage, j), "cells",
                       fmt::format("{} T cells engaged, lag stage {} of {} before the first "
@@ -54,11 +55,11 @@ std::vector<StateInfo> state_list() {
   s.push_back({"other_cells", "cells", "viable non-T cells left by the selection"});
   s.push_back({"dead_cells", "cells", "dead cells not yet disintegrated (trypan-blue positive)"});
   for (std::size_t k = 0; k <= M::max_copies; ++k) {
-    s.push_back({k == M::max_copies ? fmt::format("copies_{}_plus", k) : fmt::format("copies_{}", k),
-                 "1",
-                 k == M::max_copies
-                     ? fmt::format("fraction of T cells with {} or more integrated copies", k)
-                     : fmt::format("fraction of T cells with {} integrated vector copies", k)});
+    s.push_back(
+        {k == M::max_copies ? fmt::format("copies_{}_plus", k) : fmt::format("copies_{}", k), "1",
+         k == M::max_copies
+             ? fmt::format("fraction of T cells with {} or more integrated copies", k)
+             : fmt::format("fraction of T cells with {} integrated vector copies", k)});
   }
   s.push_back({"exposure", "copies/cell", "mean integrated copies per T cell (M)"});
   s.push_back({"vector_iu", "IU", "infectious vector in the chamber"});
@@ -87,10 +88,10 @@ std::vector<ParameterInfo> parameter_list() {
        3.0, 0.0, 100.0,
        "assumed: CD69/CD25 appear within hours of CD3/CD28 stimulation; most cells engaged within "
        "a day"},
-      {"transact_half_ul_per_ml", "uL/mL", "TransAct concentration giving half the stimulus",
-       2.5, 1e-6, 1e3, "assumed: a quarter of the 10 uL/mL (1:100) working dilution"},
-      {"lag_mean_d", "d", "mean time from engagement to the first division (gamma, 6 stages)",
-       1.3, 0.01, 20.0,
+      {"transact_half_ul_per_ml", "uL/mL", "TransAct concentration giving half the stimulus", 2.5,
+       1e-6, 1e3, "assumed: a quarter of the 10 uL/mL (1:100) working dilution"},
+      {"lag_mean_d", "d", "mean time from engagement to the first division (gamma, 6 stages)", 1.3,
+       0.01, 20.0,
        "Hawkins 2007 / Cheon 2021 (Cyton2) first-division timers; human CD3/CD28 30-48 h "
        "including engagement (manufacturing notes)"},
       {"destiny_mean_d", "d",
@@ -115,31 +116,31 @@ std::vector<ParameterInfo> parameter_list() {
        "assumed"},
       {"il15_half_ng_per_ml", "ng/mL", "IL-15 giving half the cytokine support", 2.0, 1e-9, 1e6,
        "assumed"},
-      {"cytokine_decay_per_d", "1/d", "first-order loss of cytokine activity in medium", 0.35,
-       0.0, 100.0, "assumed: cytokine half-life in 37 C medium of about 2 d"},
+      {"cytokine_decay_per_d", "1/d", "first-order loss of cytokine activity in medium", 0.35, 0.0,
+       100.0, "assumed: cytokine half-life in 37 C medium of about 2 d"},
       {"cytokine_clearance_ml_per_cell_d", "mL/(cell d)",
        "medium volume cleared of cytokine per T cell per day (receptor uptake)", 5e-8, 0.0, 1e-3,
        "assumed: 0.25 /d extra loss at 5e6 cells/mL"},
-      {"death_resting_per_d", "1/d", "death rate of resting and lag-stage T cells", 0.03, 0.0,
-       10.0, "assumed: primary T cells in culture lose a few % a day before activation"},
+      {"death_resting_per_d", "1/d", "death rate of resting and lag-stage T cells", 0.03, 0.0, 10.0,
+       "assumed: primary T cells in culture lose a few % a day before activation"},
       {"death_activated_per_d", "1/d", "basal death rate of dividing and post-destiny T cells",
        0.01, 0.0, 10.0, "calibrated: Castella 2019 harvest viability 98 %"},
-      {"death_no_cytokine_per_d", "1/d", "extra death of activated T cells without cytokine",
-       0.1, 0.0, 10.0, "assumed: cytokine withdrawal apoptosis of activated blasts"},
-      {"death_starvation_per_d", "1/d", "extra death of every cell once glucose is exhausted",
-       2.0, 0.0, 100.0, "assumed: viability collapses within a day without glucose"},
+      {"death_no_cytokine_per_d", "1/d", "extra death of activated T cells without cytokine", 0.1,
+       0.0, 10.0, "assumed: cytokine withdrawal apoptosis of activated blasts"},
+      {"death_starvation_per_d", "1/d", "extra death of every cell once glucose is exhausted", 2.0,
+       0.0, 100.0, "assumed: viability collapses within a day without glucose"},
       {"starvation_glucose_mm", "mM", "glucose at which starvation death is half maximal", 0.5,
        1e-6, 100.0, "assumed"},
       {"dead_lysis_per_d", "1/d", "rate at which dead cells disintegrate", 1.0, 0.0, 100.0,
        "assumed: dead cells stay countable for 1-2 days"},
-      {"death_other_per_d", "1/d", "death rate of non-T cells (monocytes, B, NK)", 0.15, 0.0,
-       100.0, "assumed: non-T cells do not expand in TexMACS + IL-2/IL-7/IL-15"},
+      {"death_other_per_d", "1/d", "death rate of non-T cells (monocytes, B, NK)", 0.15, 0.0, 100.0,
+       "assumed: non-T cells do not expand in TexMACS + IL-2/IL-7/IL-15"},
       {"diff_naive_to_cm", "1", "chance per daughter per division of naive/SCM -> CM", 0.10, 0.0,
        0.5, "assumed: Zhu 2018 product mainly EM and CM"},
       {"diff_cm_to_em", "1", "chance per daughter per division of CM -> EM", 0.10, 0.0, 0.5,
        "assumed: Zhu 2018 product mainly EM and CM"},
-      {"diff_em_to_effector", "1", "chance per daughter per division of EM -> effector", 0.05,
-       0.0, 0.5, "assumed: Zhu 2018 product mainly EM and CM"},
+      {"diff_em_to_effector", "1", "chance per daughter per division of EM -> effector", 0.05, 0.0,
+       0.5, "assumed: Zhu 2018 product mainly EM and CM"},
       {"glucose_uptake_active_pmol_per_cell_h", "pmol/(cell h)",
        "glucose uptake of activated (lag and dividing) T cells", 0.1, 0.0, 10.0,
        "manufacturing notes: activated T cells 0.1-0.3 pmol/cell/h"},
@@ -157,10 +158,11 @@ std::vector<ParameterInfo> parameter_list() {
        calibrated},
       {"copies_per_iu", "copies/IU", "integrated copies per infectious unit taken up", 0.8, 0.0,
        100.0, calibrated},
-      {"resting_susceptibility", "1", "vector uptake of a resting T cell relative to an activated one",
-       0.1, 0.0, 1.0, "assumed: resting T cells are poorly transduced by VSV-G lentivirus"},
-      {"copy_model", "1", "integrated copies: 0 Poisson, 1 negative binomial (over-dispersed)",
-       1.0, 0.0, 1.0,
+      {"resting_susceptibility", "1",
+       "vector uptake of a resting T cell relative to an activated one", 0.1, 0.0, 1.0,
+       "assumed: resting T cells are poorly transduced by VSV-G lentivirus"},
+      {"copy_model", "1", "integrated copies: 0 Poisson, 1 negative binomial (over-dispersed)", 1.0,
+       0.0, 1.0,
        "Castella 2019: 5.6-6.3 copies per CAR+ cell at 26-42 % CAR+ need over-dispersion"},
       {"copy_dispersion_k", "1", "negative-binomial shape k of susceptibility (small = uneven)",
        0.17, 1e-3, 1e6, "calibrated: Castella 2019 Table 2 VCN and CAR+ (k = 0.15-0.2)"},
@@ -180,8 +182,8 @@ std::vector<ParameterInfo> parameter_list() {
        "Castella 2019 Table 2 (the 70-kg example of the specification)"},
       {"dose_car_cells_per_kg", "cells/kg", "one dose, CAR+ cells per kg", 1e6, 1.0, 1e12,
        "ARI-0001 dose 1e6 CAR+ cells/kg (Ortiz-Maldonado V et al. Mol Ther 2021) - check"},
-      {"culture_start_cells", "cells", "viable cells at the culture start (after seed/select)",
-       0.0, 0.0, inf, "set by seed and select", true},
+      {"culture_start_cells", "cells", "viable cells at the culture start (after seed/select)", 0.0,
+       0.0, inf, "set by seed and select", true},
       {"seed_naive_fraction", "1", "naive/SCM fraction of the seeded T cells", 0.4, 0.0, 1.0,
        "set by seed", true},
       {"seed_cm_fraction", "1", "CM fraction of the seeded T cells", 0.2, 0.0, 1.0, "set by seed",
@@ -232,7 +234,10 @@ std::vector<ObservableInfo> observable_list() {
 
 MetricSpec harvest_metric(const char* name, const char* variable, const char* unit,
                           const char* description) {
-  return MetricSpec{.name = name, .kind = MetricKind::final, .variable = variable, .unit = unit,
+  return MetricSpec{.name = name,
+                    .kind = MetricKind::final,
+                    .variable = variable,
+                    .unit = unit,
                     .description = description};
 }
 
@@ -260,18 +265,27 @@ std::vector<MetricSpec> metric_list() {
                      "failed criteria (1 CAR+%, 2 CD3+, 4 viability, 8 VCN, 16 CAR+/kg)"),
       harvest_metric("doses_supported", "doses_supported", "doses",
                      "whole doses for the patient weight"),
-      MetricSpec{.name = "min_glucose_mm", .kind = MetricKind::min, .variable = "glucose_mm",
-                 .unit = "mM", .description = "lowest glucose over the run"},
-      MetricSpec{.name = "max_lactate_mm", .kind = MetricKind::max, .variable = "lactate_mm",
-                 .unit = "mM", .description = "highest lactate over the run"},
+      MetricSpec{.name = "min_glucose_mm",
+                 .kind = MetricKind::min,
+                 .variable = "glucose_mm",
+                 .unit = "mM",
+                 .description = "lowest glucose over the run"},
+      MetricSpec{.name = "max_lactate_mm",
+                 .kind = MetricKind::max,
+                 .variable = "lactate_mm",
+                 .unit = "mM",
+                 .description = "highest lactate over the run"},
   };
 }
 
 std::vector<SettingInfo> medium_setting_list(const char* volume_text, std::optional<double> volume,
-                                         double volume_min) {
+                                             double volume_min) {
   return {
       {"volume_ml", "mL", volume_text, volume, volume_min, 1e4},
-      {"glucose_mm", "mM", "glucose of the medium (default assumed for TexMACS: its composition is proprietary; 10-25 mM in the manufacturing notes)", 17.5, 0.0, 200.0},
+      {"glucose_mm", "mM",
+       "glucose of the medium (default assumed for TexMACS: its composition is proprietary; 10-25 "
+       "mM in the manufacturing notes)",
+       17.5, 0.0, 200.0},
       {"il2_iu", "IU", "IL-2 added (amount, not concentration)", 0.0, 0.0, 1e9},
       {"il7_ng", "ng", "IL-7 added (amount)", 0.0, 0.0, 1e9},
       {"il15_ng", "ng", "IL-15 added (amount)", 0.0, 0.0, 1e9},
@@ -280,35 +294,33 @@ std::vector<SettingInfo> medium_setting_list(const char* volume_text, std::optio
 
 std::vector<ActionInfo> action_list() {
   std::vector<ActionInfo> a(M::num_actions);
-  a[M::seed] = {"seed",
-                "load cells and medium into the empty chamber (the first step of every protocol)",
-                {{"cells", "cells", "nucleated cells loaded (viable + dead)", std::nullopt, 0.0,
-                  1e12},
-                 {"t_cell_fraction", "1", "CD4/CD8 T cells among the viable cells", 1.0, 0.0, 1.0},
-                 {"cd4_fraction", "1", "CD4 cells among the T cells", 0.65, 0.0, 1.0},
-                 {"viability", "1", "viable fraction of the cells loaded", 0.95, 0.0, 1.0},
-                 {"naive_scm_fraction", "1", "naive/stem-cell memory fraction of the T cells",
-                  0.40, 0.0, 1.0},
-                 {"cm_fraction", "1", "central memory fraction of the T cells", 0.20, 0.0, 1.0},
-                 {"em_fraction", "1",
-                  "effector memory fraction of the T cells (effector = the rest)", 0.30, 0.0,
-                  1.0}}};
-  for (auto& s : medium_setting_list("medium volume the cells are seeded in",
-                                                    std::nullopt, 1.0)) {
+  a[M::seed] = {
+      "seed",
+      "load cells and medium into the empty chamber (the first step of every protocol)",
+      {{"cells", "cells", "nucleated cells loaded (viable + dead)", std::nullopt, 0.0, 1e12},
+       {"t_cell_fraction", "1", "CD4/CD8 T cells among the viable cells", 1.0, 0.0, 1.0},
+       {"cd4_fraction", "1", "CD4 cells among the T cells", 0.65, 0.0, 1.0},
+       {"viability", "1", "viable fraction of the cells loaded", 0.95, 0.0, 1.0},
+       {"naive_scm_fraction", "1", "naive/stem-cell memory fraction of the T cells", 0.40, 0.0,
+        1.0},
+       {"cm_fraction", "1", "central memory fraction of the T cells", 0.20, 0.0, 1.0},
+       {"em_fraction", "1", "effector memory fraction of the T cells (effector = the rest)", 0.30,
+        0.0, 1.0}}};
+  for (auto& s : medium_setting_list("medium volume the cells are seeded in", std::nullopt, 1.0)) {
     a[M::seed].settings.push_back(s);
   }
   a[M::select] = {"select",
                   "CD4/CD8 immunomagnetic enrichment of the loaded cells",
                   {{"recovery", "1", "fraction of the T cells kept", 0.55, 0.0, 1.0},
                    {"purity", "1", "CD3+ fraction of the selected product", 0.89, 0.01, 1.0}}};
-  a[M::activate] = {"activate",
-                    "add TransAct (CD3/CD28 nanomatrix)",
-                    {{"transact_ul_per_ml", "uL/mL",
-                      "TransAct concentration in the culture (10 = the 1:100 working dilution)",
-                      10.0, 0.0, 100.0},
-                     {"duration_d", "d",
-                      "mean lifetime of the reagent's activity unless washed out earlier", 4.0,
-                      0.01, 100.0}}};
+  a[M::activate] = {
+      "activate",
+      "add TransAct (CD3/CD28 nanomatrix)",
+      {{"transact_ul_per_ml", "uL/mL",
+        "TransAct concentration in the culture (10 = the 1:100 working dilution)", 10.0, 0.0,
+        100.0},
+       {"duration_d", "d", "mean lifetime of the reagent's activity unless washed out earlier", 4.0,
+        0.01, 100.0}}};
   a[M::transduce] = {"transduce",
                      "add lentiviral vector at a multiplicity of infection",
                      {{"moi", "IU/cell", "infectious units per viable cell in the chamber",
@@ -320,8 +332,7 @@ std::vector<ActionInfo> action_list() {
                 "centrifugal wash: replaces the whole supernatant (removes vector, TransAct, "
                 "cytokines, lactate) and resuspends in fresh medium",
                 {{"cell_loss", "1", "fraction of cells lost in the wash", 0.10, 0.0, 1.0}}};
-  for (auto& s : medium_setting_list("culture volume after the wash",
-                                                    std::nullopt, 1.0)) {
+  for (auto& s : medium_setting_list("culture volume after the wash", std::nullopt, 1.0)) {
     a[M::wash].settings.push_back(s);
   }
   a[M::medium_exchange] = {
@@ -329,20 +340,18 @@ std::vector<ActionInfo> action_list() {
       "replace part of the supernatant with fresh medium (cells retained by sedimentation)",
       {{"removed_fraction", "1", "fraction of the supernatant taken out", 0.8, 0.0, 1.0},
        {"cell_loss", "1", "fraction of cells lost with it", 0.02, 0.0, 1.0}}};
-  for (auto& s : medium_setting_list("culture volume after the exchange",
-                                                    std::nullopt, 1.0)) {
+  for (auto& s : medium_setting_list("culture volume after the exchange", std::nullopt, 1.0)) {
     a[M::medium_exchange].settings.push_back(s);
   }
   a[M::feed] = {"feed", "add medium and cytokines (cells and amounts conserved, diluted)", {}};
-  a[M::feed].settings =
-      medium_setting_list("medium volume added", std::nullopt, 0.0);
+  a[M::feed].settings = medium_setting_list("medium volume added", std::nullopt, 0.0);
   a[M::sample] = {"sample",
                   "take an in-process sample of the well-mixed culture",
                   {{"volume_ml", "mL", "volume taken", std::nullopt, 0.0, 1e3}}};
-  a[M::harvest] = {"harvest",
-                   "end the run: the chamber content is the product",
-                   {{"cell_loss", "1", "fraction of cells lost in harvest and formulation", 0.0,
-                     0.0, 1.0}}};
+  a[M::harvest] = {
+      "harvest",
+      "end the run: the chamber content is the product",
+      {{"cell_loss", "1", "fraction of cells lost in harvest and formulation", 0.0, 0.0, 1.0}}};
   return a;
 }
 }  // namespace
@@ -363,14 +372,17 @@ const ModelInfo& ProdigyTct::info() const {
         "is in days.";
     m.equations =
         "Amounts are states; c_X = X / V (V culture volume, mL).\n"
-        "s = c_TransAct / (c_TransAct + K_A);  support = 1 - (1-h2)(1-h7)(1-h15), h_i = c_i/(c_i+K_i)\n"
+        "s = c_TransAct / (c_TransAct + K_A);  support = 1 - (1-h2)(1-h7)(1-h15), h_i = "
+        "c_i/(c_i+K_i)\n"
         "mu = mu_max [floor + (1-floor) support] G/(G+K_G) / (1 + (L/K_L)^2)   [1/d]\n"
         "d_starv = d_s / (1 + (G/G_s)^4);  d_R = d_rest + d_starv;  "
         "d_A = d_act + d_cyt (1-support) + d_starv\n"
         "per lineage: dR/dt = -(k_act s + d_R) R\n"
-        "  dA_1/dt = k_act s R - (n/tau_lag + d_R) A_1;  dA_j/dt = n/tau_lag A_(j-1) - (n/tau_lag + d_R) A_j  (n = 6)\n"
+        "  dA_1/dt = k_act s R - (n/tau_lag + d_R) A_1;  dA_j/dt = n/tau_lag A_(j-1) - (n/tau_lag "
+        "+ d_R) A_j  (n = 6)\n"
         "  F = n/tau_lag A_n (first divisions);  kappa = m/tau_dest (1 + speedup (1-s))  (m = 4)\n"
-        "  dD_1/dt = 2F + (mu - kappa - d_A) D_1;  dD_j/dt = kappa D_(j-1) + (mu - kappa - d_A) D_j\n"
+        "  dD_1/dt = 2F + (mu - kappa - d_A) D_1;  dD_j/dt = kappa D_(j-1) + (mu - kappa - d_A) "
+        "D_j\n"
         "  dQ/dt = kappa D_m - d_A Q\n"
         "  phenotypes P_k of D+Q: dP_k/dt = mu D/(D+Q) [(1-2p_k) P_k + 2 p_(k-1) P_(k-1)]\n"
         "                         + 2F [f_k (1-p_k) + f_(k-1) p_(k-1)] - d_A P_k\n"

@@ -20,22 +20,24 @@ constexpr double starvation_hill = 4.0;
 /// Hill exponent of lactate growth inhibition (assumed).
 constexpr double lactate_hill = 2.0;
 
-inline double saturation(double c, double half) { return c > 0.0 ? c / (c + half) : 0.0; }
+inline double saturation(double c, double half) {
+  return c > 0.0 ? c / (c + half) : 0.0;
+}
 
 /// Everything about the culture that depends on the state but not on one cell compartment.
 struct Conditions {
-  double volume = 0.0;          ///< mL
-  double glucose_mm = 0.0;      ///< mM
-  double lactate_mm = 0.0;      ///< mM
-  double vector_per_ml = 0.0;   ///< IU/mL
-  double stimulus = 0.0;        ///< TransAct signal s in [0, 1)
-  double support = 0.0;         ///< cytokine support in [0, 1)
-  double mu_cd4 = 0.0;          ///< division rate of dividing CD4 cells, 1/d
-  double mu_cd8 = 0.0;          ///< division rate of dividing CD8 cells, 1/d
-  double starvation = 0.0;      ///< extra death from glucose exhaustion, 1/d
-  double death_resting = 0.0;   ///< resting and lag-stage T cells, 1/d
-  double death_activated = 0.0; ///< dividing and post-destiny T cells, 1/d
-  double glucose_limit = 0.0;   ///< Monod factor G / (G + K_G) of growth and uptake
+  double volume = 0.0;           ///< mL
+  double glucose_mm = 0.0;       ///< mM
+  double lactate_mm = 0.0;       ///< mM
+  double vector_per_ml = 0.0;    ///< IU/mL
+  double stimulus = 0.0;         ///< TransAct signal s in [0, 1)
+  double support = 0.0;          ///< cytokine support in [0, 1)
+  double mu_cd4 = 0.0;           ///< division rate of dividing CD4 cells, 1/d
+  double mu_cd8 = 0.0;           ///< division rate of dividing CD8 cells, 1/d
+  double starvation = 0.0;       ///< extra death from glucose exhaustion, 1/d
+  double death_resting = 0.0;    ///< resting and lag-stage T cells, 1/d
+  double death_activated = 0.0;  ///< dividing and post-destiny T cells, 1/d
+  double glucose_limit = 0.0;    ///< Monod factor G / (G + K_G) of growth and uptake
 };
 
 inline Conditions culture_conditions(std::span<const double> y, std::span<const double> p) {

@@ -123,9 +123,9 @@ void ProdigyTct::rhs(double, std::span<const double> y, std::span<const double> 
   double from_below = 0.0;
   for (std::size_t k = 0; k <= max_copies; ++k) {
     const double rate =
-        k == max_copies ? 0.0
-                        : lambda * (negative_binomial ? (k_d + static_cast<double>(k)) * posterior
-                                                      : 1.0);
+        k == max_copies
+            ? 0.0
+            : lambda * (negative_binomial ? (k_d + static_cast<double>(k)) * posterior : 1.0);
     const double qk = y[copies_first + k];
     dydt[copies_first + k] = from_below - rate * qk;
     from_below = rate * qk;

@@ -23,14 +23,10 @@ const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& regis
   static const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> models = [] {
     std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> m;
     const std::shared_ptr<const OdeModel> all[] = {
-        std::make_shared<models::Logistic>(),
-        std::make_shared<models::Stein2019>(),
-        std::make_shared<models::ProdigyTct>(),
-        std::make_shared<models::ProdigyAbm>(),
-        std::make_shared<models::Kimmel2021>(),
-        std::make_shared<models::LeonTriana2021>(),
-        std::make_shared<models::Hanson2016>(),
-        std::make_shared<models::Ishigami>(),
+        std::make_shared<models::Logistic>(),    std::make_shared<models::Stein2019>(),
+        std::make_shared<models::ProdigyTct>(),  std::make_shared<models::ProdigyAbm>(),
+        std::make_shared<models::Kimmel2021>(),  std::make_shared<models::LeonTriana2021>(),
+        std::make_shared<models::Hanson2016>(),  std::make_shared<models::Ishigami>(),
         std::make_shared<models::CartPatient>(),
     };
     for (const auto& model : all) {

@@ -11,14 +11,14 @@
 
 namespace cartsim::models {
 namespace {
-constexpr const char* stein_table1 =
-    "Stein 2019 Table 1 typical value (doi:10.1002/psp4.12388)";
+constexpr const char* stein_table1 = "Stein 2019 Table 1 typical value (doi:10.1002/psp4.12388)";
 // The typical value's source, with the between-subject variability of the same table (variance of
 // the log, as transcribed by nlmixr2lib Stein_2019_Tisagenlecleucel; see docs/models/stein2019.md).
 std::string with_bsv(double omega2) {
-  return fmt::format("{}; between-subject variability omega2 = {:g} (log-normal: use "
-                     "sweep.population.variability {{omega2: {:g}}})",
-                     stein_table1, omega2, omega2);
+  return fmt::format(
+      "{}; between-subject variability omega2 = {:g} (log-normal: use "
+      "sweep.population.variability {{omega2: {:g}}})",
+      stein_table1, omega2, omega2);
 }
 
 double expansion_rate(std::span<const double> p) {
@@ -69,8 +69,7 @@ const ModelInfo& Stein2019::info() const {
     };
     m.parameters = {
         {"foldx", "1", "fold expansion from E(0) to Cmax", 3900.0, 1.0, 1.0e12, with_bsv(2.4)},
-        {"tmax", "d", "time of peak expansion after infusion", 9.3, 1.0e-6, 3650.0,
-         with_bsv(0.38)},
+        {"tmax", "d", "time of peak expansion after infusion", 9.3, 1.0e-6, 3650.0, with_bsv(0.38)},
         {"cmax", "copies/ug",
          "peak transgene level of the reference patient (39 kg, 3.1e6 cells/kg); the patient's "
          "peak is cmax times the covariate effects",
@@ -79,10 +78,11 @@ const ModelInfo& Stein2019::info() const {
          with_bsv(0.91)},
         {"fb", "1", "fraction of the peak that becomes memory-like", 0.0079, 0.0, 1.0,
          with_bsv(0.8)},
-        {"beta", "1/d", "decay rate of the memory-like pool", 0.0032, 0.0, 100.0,
-         with_bsv(0.86)},
-        {"phase", "1", "0 before Tmax (expansion), 1 after (contraction); set by the model's "
-                       "event at Tmax", 0.0, 0.0, 1.0, "model switch", true},
+        {"beta", "1/d", "decay rate of the memory-like pool", 0.0032, 0.0, 100.0, with_bsv(0.86)},
+        {"phase", "1",
+         "0 before Tmax (expansion), 1 after (contraction); set by the model's "
+         "event at Tmax",
+         0.0, 0.0, 1.0, "model switch", true},
         {"weight_kg", "kg", "body weight (covariate)", 39.0, 1.0, 500.0,
          "Stein 2019 Table 2 median (range 14-140 kg)"},
         {"dose_per_kg", "cells/kg",
@@ -120,14 +120,26 @@ const ModelInfo& Stein2019::info() const {
          "not for metrics"},
     };
     m.metrics = {
-        MetricSpec{.name = "Cmax", .kind = MetricKind::max, .variable = "C",
-                   .unit = "copies/ug", .description = "peak transgene level"},
-        MetricSpec{.name = "Tmax", .kind = MetricKind::argmax, .variable = "C", .unit = "d",
+        MetricSpec{.name = "Cmax",
+                   .kind = MetricKind::max,
+                   .variable = "C",
+                   .unit = "copies/ug",
+                   .description = "peak transgene level"},
+        MetricSpec{.name = "Tmax",
+                   .kind = MetricKind::argmax,
+                   .variable = "C",
+                   .unit = "d",
                    .description = "time of the peak"},
-        MetricSpec{.name = "AUC_0_28", .kind = MetricKind::auc, .variable = "C",
-                   .unit = "copies/ug*d", .description = "area under C from day 0 to day 28",
-                   .from = 0.0, .to = 28.0},
-        MetricSpec{.name = "t_last_above", .kind = MetricKind::last_above, .variable = "C",
+        MetricSpec{.name = "AUC_0_28",
+                   .kind = MetricKind::auc,
+                   .variable = "C",
+                   .unit = "copies/ug*d",
+                   .description = "area under C from day 0 to day 28",
+                   .from = 0.0,
+                   .to = 28.0},
+        MetricSpec{.name = "t_last_above",
+                   .kind = MetricKind::last_above,
+                   .variable = "C",
                    .unit = "d",
                    .description = "last time C is at or above the level (default 50 copies/ug, "
                                   "assumed: a typical qPCR lower limit of quantification); the "
@@ -178,8 +190,8 @@ double Stein2019::individual_cmax(std::span<const double> p) {
 double Stein2019::residual_normal(double key, double t) {
   // One Philox block per observation: the key (53 bits, exact in a double) is the stream's seed,
   // the time's bits its sample. Equal (key, t) give the same number; any change gives another.
-  RandomStream stream(RandomKey{static_cast<std::uint64_t>(key), std::bit_cast<std::uint64_t>(t),
-                                0, static_cast<std::uint64_t>(RandomPurpose::residual_error)});
+  RandomStream stream(RandomKey{static_cast<std::uint64_t>(key), std::bit_cast<std::uint64_t>(t), 0,
+                                static_cast<std::uint64_t>(RandomPurpose::residual_error)});
   return stream.normal();
 }
 
@@ -190,9 +202,10 @@ void Stein2019::initial_state(std::span<const double> p, std::span<double> y0) c
 
 void Stein2019::check_run(double t0, std::span<const double> p) const {
   if (t0 != 0.0) {
-    throw ModelError(fmt::format("stein2019 counts time from the infusion: the run must start at "
-                                 "t = 0 d, not {:g} d (E(0) = Cmax/foldx is the level at infusion)",
-                                 t0));
+    throw ModelError(
+        fmt::format("stein2019 counts time from the infusion: the run must start at "
+                    "t = 0 d, not {:g} d (E(0) = Cmax/foldx is the level at infusion)",
+                    t0));
   }
   if (p[alpha] < p[beta]) {
     throw ParameterError("alpha", fmt::format("stein2019: 'alpha' ({:g} 1/d) must be >= 'beta' "
@@ -204,9 +217,8 @@ void Stein2019::check_run(double t0, std::span<const double> p) const {
 
 void Stein2019::model_events(double t0, std::span<const double> p, EventSet& events) const {
   if (p[tmax] >= t0) {
-    events.scheduled.push_back(
-        {p[tmax], "stein2019: peak (Tmax), contraction starts",
-         [](EventContext& ctx) { ctx.p[phase] = 1.0; }});
+    events.scheduled.push_back({p[tmax], "stein2019: peak (Tmax), contraction starts",
+                                [](EventContext& ctx) { ctx.p[phase] = 1.0; }});
   }
   if (p[residual_error] >= 0.5) {
     // Key the residual-error stream of this run at its start, before anything is recorded: the

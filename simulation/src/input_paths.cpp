@@ -45,8 +45,8 @@ std::string action_name(const ModelInfo& info, const Action& action) {
   return "";
 }
 
-/// Chain inputs the chain itself writes (the product into the infuse steps, the patient's weight into
-/// the manufacturing release check), so a sweep cannot address them.
+/// Chain inputs the chain itself writes (the product into the infuse steps, the patient's weight
+/// into the manufacturing release check), so a sweep cannot address them.
 bool written_by_chain(const ChainSpec& chain, Assignment::Stage stage, const std::string& path) {
   if (stage == Assignment::Stage::manufacturing) {
     return path == "parameters.patient_weight_kg";
@@ -143,8 +143,8 @@ std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::stri
       if (written_by_chain(*scenario.chain, stage, rest)) {
         return std::nullopt;
       }
-      auto a = resolve_input_path(made ? scenario.chain->manufacturing : scenario.chain->patient,
-                                  rest);
+      auto a =
+          resolve_input_path(made ? scenario.chain->manufacturing : scenario.chain->patient, rest);
       if (a) {
         a->stage = stage;
       }
@@ -152,8 +152,7 @@ std::optional<Assignment> resolve_input_path(const Scenario& scenario, std::stri
     }
     for (const auto& [name, input] : product_paths(scenario.chain->product)) {
       if (path == name) {
-        return Assignment{Assignment::Target::parameter, input, 0, 0.0,
-                          Assignment::Stage::product};
+        return Assignment{Assignment::Target::parameter, input, 0, 0.0, Assignment::Stage::product};
       }
     }
     return std::nullopt;
@@ -215,9 +214,10 @@ std::string input_path_note(const Scenario& scenario, std::string_view path) {
         stage == Assignment::Stage::manufacturing ? "manufacturing." : "patient.";
     if (path.substr(0, prefix.size()) == prefix &&
         written_by_chain(*scenario.chain, stage, std::string(path.substr(prefix.size())))) {
-      return fmt::format("the chain writes {} itself, from the product and the patient's weight; "
-                         "vary product.* or patient.parameters.body_weight_kg instead",
-                         path);
+      return fmt::format(
+          "the chain writes {} itself, from the product and the patient's weight; "
+          "vary product.* or patient.parameters.body_weight_kg instead",
+          path);
     }
   }
   return "";

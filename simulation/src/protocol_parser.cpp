@@ -249,5 +249,4 @@ std::vector<ProtocolStep> parse_protocol(const YamlNode& node, const ModelInfo& 
   return steps;
 }
 
-
 }  // namespace cartsim::parse

@@ -1,10 +1,10 @@
 #include "cartsim/simulation/runner.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/cart_patient.hpp"
@@ -59,8 +59,8 @@ EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
       if (const auto j = model.info().find_parameter(a.target)) {
         return [j = *j, value](EventContext& ctx) { ctx.p[j] = value; };
       }
-      throw ConfigError(step.where, "model '" + model.info().name + "' has no state or parameter '" +
-                                        a.target + "'");
+      throw ConfigError(step.where, "model '" + model.info().name +
+                                        "' has no state or parameter '" + a.target + "'");
     }
     case ActionKind::stop:
       return [](EventContext& ctx) { ctx.stop = true; };
@@ -74,12 +74,11 @@ EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
   throw ConfigError(step.where, "unsupported action");
 }
 
-StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step,
-                            EventAction action) {
+StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step, EventAction action) {
   const auto variable = model.resolve(step.trigger.variable);
   if (!variable) {
-    throw ConfigError(step.where, "model '" + model.info().name +
-                                      "' has no state or observable '" + step.trigger.variable + "'");
+    throw ConfigError(step.where, "model '" + model.info().name + "' has no state or observable '" +
+                                      step.trigger.variable + "'");
   }
   const double threshold = step.trigger.threshold;
   StateEvent e;
@@ -122,9 +121,9 @@ void check_model_actions(const OdeModel& model, const std::vector<ProtocolStep>&
     if (step.action.kind != ActionKind::model) {
       continue;
     }
-    const std::vector<double> when =
-        step.trigger.kind == Trigger::Kind::at ? step.trigger.times
-                                               : std::vector<double>{std::nan("")};
+    const std::vector<double> when = step.trigger.kind == Trigger::Kind::at
+                                         ? step.trigger.times
+                                         : std::vector<double>{std::nan("")};
     for (double t : when) {
       planned.push_back({t, step.action.model_action, step.action.settings, i});
     }
@@ -195,9 +194,8 @@ void assign_protocol(const OdeModel& model, std::vector<ProtocolStep>& steps, co
 /// What a chain reads from the harvest (kind final), after the scenario's manufacturing metrics;
 /// then the product's memory-like phenotype fractions.
 const std::vector<std::string>& product_readouts() {
-  static const std::vector<std::string> names = {"car_positive_cells", "viability",
-                                                 "vcn_per_car_cell", "release_pass",
-                                                 "release_failures"};
+  static const std::vector<std::string> names = {
+      "car_positive_cells", "viability", "vcn_per_car_cell", "release_pass", "release_failures"};
   return names;
 }
 
@@ -370,8 +368,8 @@ RunPlan make_plan(const Scenario& scenario) {
     for (const auto& name : scenario.outputs.variables) {
       const auto v = model.resolve(name);
       if (!v) {
-        throw ConfigError(file_location, "model '" + info.name +
-                                             "' has no state or observable '" + name + "'");
+        throw ConfigError(file_location,
+                          "model '" + info.name + "' has no state or observable '" + name + "'");
       }
       plan.columns.push_back(*v);
     }
@@ -399,8 +397,9 @@ void Simulator::prepare(std::span<const Assignment> inputs) {
     if (a.target == Assignment::Target::parameter) {
       const ParameterInfo& pi = info.parameters.at(a.index);
       if (!(a.value >= pi.min && a.value <= pi.max)) {
-        throw ParameterError(pi.name, fmt::format("parameter '{}' = {} is out of range [{}, {}] ({})",
-                                                  pi.name, a.value, pi.min, pi.max, pi.unit));
+        throw ParameterError(
+            pi.name, fmt::format("parameter '{}' = {} is out of range [{}, {}] ({})", pi.name,
+                                 a.value, pi.min, pi.max, pi.unit));
       }
       problem_.p[static_cast<Eigen::Index>(a.index)] = a.value;
     }
@@ -522,8 +521,17 @@ ChainSimulator::ChainSimulator(const RunPlan& plan, std::uint64_t seed)
 namespace {
 // Positions of the product columns in a chain's metrics (product_columns() order).
 enum ProductColumn : std::size_t {
-  col_car_cells, col_viability, col_vcn, col_memory_fraction, col_release_pass,
-  col_release_failures, col_weight, col_dose_cells, col_dose_per_kg, col_infused, num_columns
+  col_car_cells,
+  col_viability,
+  col_vcn,
+  col_memory_fraction,
+  col_release_pass,
+  col_release_failures,
+  col_weight,
+  col_dose_cells,
+  col_dose_per_kg,
+  col_infused,
+  num_columns
 };
 
 /// Writes a sampled product rule into `rules`, with the parser's checks of a written value;
@@ -549,9 +557,10 @@ std::string assign_product(ProductRules& rules, const Assignment& a) {
       return "";
     case ProductRules::recovery_input:
       if (!(v > 0.0 && v <= 1.0)) {
-        return fmt::format("sampled product.recovery = {} must be in (0, 1] (share of the "
-                           "harvest's CAR+ cells left to dose)",
-                           v);
+        return fmt::format(
+            "sampled product.recovery = {} must be in (0, 1] (share of the "
+            "harvest's CAR+ cells left to dose)",
+            v);
       }
       rules.recovery = v;
       return "";
@@ -595,9 +604,9 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
   }
   // The release check's CAR+ cells per kg is for this patient.
   if (chain_.manufacturing_weight) {
-    manufacturing_inputs_.push_back(
-        Assignment{Assignment::Target::parameter, *chain_.manufacturing_weight, 0, weight,
-                   Assignment::Stage::manufacturing});
+    manufacturing_inputs_.push_back(Assignment{Assignment::Target::parameter,
+                                               *chain_.manufacturing_weight, 0, weight,
+                                               Assignment::Stage::manufacturing});
   }
 
   SampleResult result;
@@ -653,16 +662,18 @@ SampleResult ChainSimulator::run(std::size_t sample, std::size_t replicate,
       if (weight <= CartPatient::band_weight_kg) {
         cells_per_kg = std::min(available / weight, CartPatient::band_max_per_kg);
         if (!(cells_per_kg >= CartPatient::band_min_per_kg)) {
-          refusal = fmt::format("{:.4g} CAR+ cells available give {:.4g} cells/kg, below the "
-                                "label's {:g} cells/kg for a {:g}-kg patient",
-                                available, cells_per_kg, CartPatient::band_min_per_kg, weight);
+          refusal = fmt::format(
+              "{:.4g} CAR+ cells available give {:.4g} cells/kg, below the "
+              "label's {:g} cells/kg for a {:g}-kg patient",
+              available, cells_per_kg, CartPatient::band_min_per_kg, weight);
         }
       } else {
         cells = std::min(available, CartPatient::band_max_total);
         if (!(cells >= CartPatient::band_min_total)) {
-          refusal = fmt::format("{:.4g} CAR+ cells available, below the label's {:g} cells for "
-                                "a {:g}-kg patient",
-                                available, CartPatient::band_min_total, weight);
+          refusal = fmt::format(
+              "{:.4g} CAR+ cells available, below the label's {:g} cells for "
+              "a {:g}-kg patient",
+              available, CartPatient::band_min_total, weight);
         }
       }
       break;

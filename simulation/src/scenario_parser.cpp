@@ -43,10 +43,6 @@ constexpr double grid_end_tolerance = 1.0e-9;
 // ---------------------------------------------------------------------------------------------
 // Message helpers
 
-
-
-
-
 std::vector<std::string> metric_names(const ModelInfo& info) {
   std::vector<std::string> names;
   for (const auto& metric : info.metrics) {
@@ -70,7 +66,6 @@ std::string kinds_using(const std::function<bool(MetricKind)>& uses) {
 // ---------------------------------------------------------------------------------------------
 // Shared value readers
 
-
 /// An optional top-level section: absent and empty (`parameters:` with nothing below) are the same.
 std::optional<YamlNode> optional_section(const YamlNode& root, std::string_view key) {
   auto section = root.find(key);
@@ -79,11 +74,6 @@ std::optional<YamlNode> optional_section(const YamlNode& root, std::string_view 
   }
   return section;
 }
-
-
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Document and header
@@ -611,8 +601,8 @@ void parse_run(const YamlNode& root, const ModelCatalog& catalog, Scenario& s, b
 constexpr std::array<const char*, 5> harvest_readouts = {
     "car_positive_cells", "viability", "vcn_per_car_cell", "release_pass", "release_failures"};
 /// Settings of the patient's `infuse` that the chain writes.
-constexpr std::array<const char*, 5> product_settings = {"cells_per_kg", "cells",
-                                                         "memory_fraction", "vcn", "weight_band"};
+constexpr std::array<const char*, 5> product_settings = {"cells_per_kg", "cells", "memory_fraction",
+                                                         "vcn", "weight_band"};
 const std::vector<std::string> phenotypes = {"naive_scm", "cm", "em", "effector"};
 
 double positive_number(const YamlNode& node, std::string_view what) {
@@ -632,12 +622,13 @@ ProductRules parse_product(const YamlNode& node) {
       const auto per_kg = dose->find("cells_per_kg");
       const auto cells = dose->find("cells");
       if ((per_kg ? 1 : 0) + (cells ? 1 : 0) != 1) {
-        dose->fail("a dose map needs exactly one of 'cells_per_kg' (CAR+ cells/kg) and 'cells' "
-                   "(CAR+ cells)");
+        dose->fail(
+            "a dose map needs exactly one of 'cells_per_kg' (CAR+ cells/kg) and 'cells' "
+            "(CAR+ cells)");
       }
       rules.dose = per_kg ? ProductRules::Dose::per_kg : ProductRules::Dose::flat;
-      rules.dose_value = per_kg ? positive_number(*per_kg, "cells_per_kg")
-                                : positive_number(*cells, "cells");
+      rules.dose_value =
+          per_kg ? positive_number(*per_kg, "cells_per_kg") : positive_number(*cells, "cells");
     } else {
       const std::string mode = dose->string();
       if (mode == "label") {
@@ -657,9 +648,10 @@ ProductRules parse_product(const YamlNode& node) {
   if (const auto recovery = node.find("recovery")) {
     rules.recovery = recovery->number();
     if (!(rules.recovery > 0.0 && rules.recovery <= 1.0)) {
-      recovery->fail(fmt::format("recovery = {} must be in (0, 1] (share of the harvest's CAR+ "
-                                 "cells left to dose)",
-                                 rules.recovery));
+      recovery->fail(
+          fmt::format("recovery = {} must be in (0, 1] (share of the harvest's CAR+ "
+                      "cells left to dose)",
+                      rules.recovery));
     }
   }
   if (const auto failed = node.find("infuse_failed_release")) {
@@ -698,14 +690,16 @@ void add_prefixed(std::vector<MetricSpec>& into, const std::vector<MetricSpec>& 
 
 void parse_chain(const YamlNode& root, const ModelCatalog& catalog, Scenario& s) {
   if (const auto model = root.find("model")) {
-    model->fail("a scenario runs either one model ('model:') or a vein-to-vein chain "
-                "('manufacturing:', 'patient:', 'product:'), not both");
+    model->fail(
+        "a scenario runs either one model ('model:') or a vein-to-vein chain "
+        "('manufacturing:', 'patient:', 'product:'), not both");
   }
   for (const char* key : {"parameters", "initial_state", "time", "protocol", "solver"}) {
     if (const auto node = root.find(key)) {
-      node->fail(fmt::format("in a vein-to-vein chain '{}' belongs inside 'manufacturing:' or "
-                             "'patient:'",
-                             key));
+      node->fail(
+          fmt::format("in a vein-to-vein chain '{}' belongs inside 'manufacturing:' or "
+                      "'patient:'",
+                      key));
     }
   }
   const std::vector<std::string> half_keys = {"model",    "parameters", "initial_state", "time",
@@ -743,9 +737,10 @@ void parse_chain(const YamlNode& root, const ModelCatalog& catalog, Scenario& s)
   parse_run(made_node, catalog, made, true);
   for (const auto& o : made.parameters) {
     if (o.name == "patient_weight_kg") {
-      throw ConfigError(o.where, "in a vein-to-vein chain the release check uses the patient's "
-                                 "weight (patient.parameters.body_weight_kg); do not set "
-                                 "manufacturing.parameters.patient_weight_kg");
+      throw ConfigError(o.where,
+                        "in a vein-to-vein chain the release check uses the patient's "
+                        "weight (patient.parameters.body_weight_kg); do not set "
+                        "manufacturing.parameters.patient_weight_kg");
     }
   }
 
@@ -836,8 +831,8 @@ Scenario parse_scenario(const std::string& text, const std::string& file_label,
                         const ModelCatalog& catalog) {
   const YamlNode root = parse_document(text, file_label);
   root.check_keys({"cartsim", "name", "description", "model", "seed", "parameters", "initial_state",
-                   "time", "protocol", "solver", "outputs", "sweep", "sensitivity",
-                   "manufacturing", "patient", "product"});
+                   "time", "protocol", "solver", "outputs", "sweep", "sensitivity", "manufacturing",
+                   "patient", "product"});
 
   Scenario s;
   s.file = file_label;

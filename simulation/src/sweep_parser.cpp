@@ -93,10 +93,11 @@ Distribution parse_distribution(const YamlNode& node) {
     const YamlNode& v = entry.value;
     if (entry.name == "uniform" || entry.name == "log_uniform") {
       v.check_keys({"min", "max"});
-      d.kind = entry.name == "uniform" ? Distribution::Kind::uniform
-                                       : Distribution::Kind::log_uniform;
+      d.kind =
+          entry.name == "uniform" ? Distribution::Kind::uniform : Distribution::Kind::log_uniform;
       const YamlNode min_node = v.required("min");
-      d.a = d.kind == Distribution::Kind::log_uniform ? positive(min_node, "min") : min_node.number();
+      d.a =
+          d.kind == Distribution::Kind::log_uniform ? positive(min_node, "min") : min_node.number();
       const YamlNode max_node = v.required("max");
       d.b = max_node.number();
       if (!(d.b > d.a)) {
@@ -116,12 +117,13 @@ Distribution parse_distribution(const YamlNode& node) {
       const auto omega = v.find("omega");
       const auto cv = v.find("cv");
       if ((omega2 ? 1 : 0) + (omega ? 1 : 0) + (cv ? 1 : 0) != 1) {
-        v.fail("a lognormal needs exactly one of omega2 (variance of the log), omega (its SD) "
-               "or cv");
+        v.fail(
+            "a lognormal needs exactly one of omega2 (variance of the log), omega (its SD) "
+            "or cv");
       }
-      d.b = omega2 ? std::sqrt(positive(*omega2, "omega2"))
-                   : omega ? positive(*omega, "omega")
-                           : std::sqrt(std::log1p(std::pow(positive(*cv, "cv"), 2)));
+      d.b = omega2  ? std::sqrt(positive(*omega2, "omega2"))
+            : omega ? positive(*omega, "omega")
+                    : std::sqrt(std::log1p(std::pow(positive(*cv, "cv"), 2)));
     } else {
       v.check_keys({"values", "weights"});
       d.kind = Distribution::Kind::discrete;
@@ -152,8 +154,9 @@ Distribution parse_distribution(const YamlNode& node) {
     }
   }
   if (kinds != 1) {
-    node.fail("a distribution needs exactly one of uniform, log_uniform, normal, lognormal, "
-              "discrete");
+    node.fail(
+        "a distribution needs exactly one of uniform, log_uniform, normal, lognormal, "
+        "discrete");
   }
   if (const auto truncate = node.find("truncate")) {
     if (d.kind == Distribution::Kind::discrete) {
@@ -188,16 +191,16 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
     } else if (name == "monte_carlo") {
       spec.design = Design::monte_carlo;
     } else {
-      design->fail(unknown_name_message("design", name,
-                                        {"grid", "latin_hypercube", "sobol", "monte_carlo"},
-                                        "designs"));
+      design->fail(unknown_name_message(
+          "design", name, {"grid", "latin_hypercube", "sobol", "monte_carlo"}, "designs"));
     }
   }
   const bool grid = spec.design == Design::grid;
   const auto samples = node.find("samples");
   if (grid && samples) {
-    samples->fail("a grid's size is the product of its axes; 'samples' is for latin_hypercube, "
-                  "sobol and monte_carlo");
+    samples->fail(
+        "a grid's size is the product of its axes; 'samples' is for latin_hypercube, "
+        "sobol and monte_carlo");
   }
   if (!grid && spec.design != Design::single) {
     if (!samples) {
@@ -234,8 +237,9 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
       } else {
         const auto distribution = item.find("distribution");
         if (!distribution) {
-          item.fail("a factor of a latin_hypercube, sobol or monte_carlo design needs a "
-                    "'distribution'");
+          item.fail(
+              "a factor of a latin_hypercube, sobol or monte_carlo design needs a "
+              "'distribution'");
         }
         f.distribution = parse_distribution(*distribution);
       }
@@ -256,8 +260,10 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
         Covariate c;
         const YamlNode name = item.required("name");
         c.name = name.string();
-        if (c.name.empty() || !(std::isalpha(static_cast<unsigned char>(c.name[0])) || c.name[0] == '_') ||
-            c.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+        if (c.name.empty() ||
+            !(std::isalpha(static_cast<unsigned char>(c.name[0])) || c.name[0] == '_') ||
+            c.name.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
                 std::string::npos) {
           name.fail("a covariate name is letters, digits and '_', not starting with a digit");
         }
@@ -298,12 +304,13 @@ SweepSpec parse_sweep(const YamlNode& node, const Scenario& scenario) {
         const auto omega = item.find("omega");
         const auto cv = item.find("cv");
         if ((omega2 ? 1 : 0) + (omega ? 1 : 0) + (cv ? 1 : 0) != 1) {
-          item.fail("variability needs exactly one of omega2 (variance of eta), omega (its SD) "
-                    "or cv");
+          item.fail(
+              "variability needs exactly one of omega2 (variance of eta), omega (its SD) "
+              "or cv");
         }
-        v.omega = omega2 ? std::sqrt(positive(*omega2, "omega2"))
-                         : omega ? positive(*omega, "omega")
-                                 : std::sqrt(std::log1p(std::pow(positive(*cv, "cv"), 2)));
+        v.omega = omega2  ? std::sqrt(positive(*omega2, "omega2"))
+                  : omega ? positive(*omega, "omega")
+                          : std::sqrt(std::log1p(std::pow(positive(*cv, "cv"), 2)));
         v.where = item.location();
         pop.variability.push_back(std::move(v));
       }

@@ -100,7 +100,9 @@ InputLocation YamlNode::location() const {
   return where;
 }
 
-bool YamlNode::quoted() const { return is_quoted(node_); }
+bool YamlNode::quoted() const {
+  return is_quoted(node_);
+}
 
 void YamlNode::fail(const std::string& message) const {
   throw ConfigError(location(), message);

@@ -17,8 +17,8 @@
 #include <string>
 #include <utility>
 
-#include "cartsim/core/errors.hpp"
 #include "backend_solver.hpp"
+#include "cartsim/core/errors.hpp"
 #include "solver_backends.hpp"
 
 namespace cartsim {
@@ -51,7 +51,8 @@ struct CvodeDeleter {
 using ContextPtr = std::unique_ptr<std::remove_pointer_t<SUNContext>, ContextDeleter>;
 using VectorPtr = std::unique_ptr<std::remove_pointer_t<N_Vector>, VectorDeleter>;
 using MatrixPtr = std::unique_ptr<std::remove_pointer_t<SUNMatrix>, MatrixDeleter>;
-using LinearSolverPtr = std::unique_ptr<std::remove_pointer_t<SUNLinearSolver>, LinearSolverDeleter>;
+using LinearSolverPtr =
+    std::unique_ptr<std::remove_pointer_t<SUNLinearSolver>, LinearSolverDeleter>;
 using CvodePtr = std::unique_ptr<void, CvodeDeleter>;
 
 std::span<double> span_of(N_Vector v) {
@@ -102,8 +103,9 @@ class CvodeBackend final : public Interpolant {
       jacobian_set_ = use_jacobian;
     }
     const int n_roots = static_cast<int>(events_->size());
-    check(CVodeRootInit(memory_.get(), n_roots, n_roots > 0 ? &CvodeBackend::root_callback : nullptr),
-          "CVodeRootInit");
+    check(
+        CVodeRootInit(memory_.get(), n_roots, n_roots > 0 ? &CvodeBackend::root_callback : nullptr),
+        "CVodeRootInit");
     if (n_roots > 0) {
       directions_.resize(static_cast<std::size_t>(n_roots));
       root_info_.resize(static_cast<std::size_t>(n_roots));
@@ -143,9 +145,8 @@ class CvodeBackend final : public Interpolant {
   void at(double t, std::span<double> y) const override {
     const int flag = CVodeGetDky(memory_.get(), t, 0, work_.get());
     if (flag != CV_SUCCESS) {
-      throw SolverError("CVodeGetDky failed with " + flag_name(flag) + " at t = " +
-                            std::to_string(t) + " d",
-                        t);
+      throw SolverError(
+          "CVodeGetDky failed with " + flag_name(flag) + " at t = " + std::to_string(t) + " d", t);
     }
     const auto w = span_of(work_.get());
     std::copy(w.begin(), w.end(), y.begin());
@@ -205,14 +206,14 @@ class CvodeBackend final : public Interpolant {
   }
 
   [[noreturn]] void fail(int flag, const char* call) {
-    const std::string what = std::string(call) + " returned " + flag_name(flag) + " at t = " +
-                             std::to_string(t_) + " d" +
+    const std::string what = std::string(call) + " returned " + flag_name(flag) +
+                             " at t = " + std::to_string(t_) + " d" +
                              (last_message_.empty() ? "" : ": " + last_message_);
     if (nonfinite_) {
-      throw NonFiniteStateError("the derivative of model '" + model_->info().name +
-                                    "' became non-finite near t = " +
-                                    std::to_string(nonfinite_time_) + " d",
-                                nonfinite_time_);
+      throw NonFiniteStateError(
+          "the derivative of model '" + model_->info().name +
+              "' became non-finite near t = " + std::to_string(nonfinite_time_) + " d",
+          nonfinite_time_);
     }
     switch (flag) {
       case CV_TOO_MUCH_WORK:
@@ -283,7 +284,8 @@ class CvodeBackend final : public Interpolant {
     auto* self = static_cast<CvodeBackend*>(user_data);
     try {
       for (std::size_t i = 0; i < self->events_->size(); ++i) {
-        gout[i] = (*self->active_)[i] ? (*self->events_)[i].condition(t, span_of(y), self->p_) : 1.0;
+        gout[i] =
+            (*self->active_)[i] ? (*self->events_)[i].condition(t, span_of(y), self->p_) : 1.0;
       }
       return 0;
     } catch (...) {
@@ -327,7 +329,7 @@ namespace detail {
 std::unique_ptr<Solver> make_cvode_solver(std::string_view name, bool bdf,
                                           const SolverOptions& options) {
   return std::make_unique<BackendSolver<CvodeBackend>>(std::string(name), options,
-                                                      bdf ? CV_BDF : CV_ADAMS, options);
+                                                       bdf ? CV_BDF : CV_ADAMS, options);
 }
 }  // namespace detail
 

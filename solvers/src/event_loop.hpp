@@ -1,15 +1,18 @@
 #pragma once
-// The integration loop every backend shares: scheduled and state events, segment reporting, the step
-// budget and the finiteness check. A backend only knows how to take one step and interpolate in it.
+// The integration loop every backend shares: scheduled and state events, segment reporting, the
+// step budget and the finiteness check. A backend only knows how to take one step and interpolate
+// in it.
 //
 // Backend requirements (a template parameter, no base class):
 //   static constexpr bool native_roots;               // true: the backend locates state events
 //   void start(double t, std::span<const double> y);  // (re)initialise at t with state y
-//   double step(double t_stop);     // one accepted step from the current time; returns its end time.
-//                                   // May pass t_stop unless native_roots (then it stops at t_stop).
+//   double step(double t_stop);     // one accepted step from the current time; returns its end
+//   time.
+//                                   // May pass t_stop unless native_roots (then it stops at
+//                                   t_stop).
 //   bool root_found() const;        // native_roots only: the last step ended on a state event
-//   const std::vector<int>& roots() const;  // native_roots only: per state event, nonzero if it fired
-//   const I& interpolant() const;  // dense output over the last step (I: an Interpolant,
+//   const std::vector<int>& roots() const;  // native_roots only: per state event, nonzero if it
+//   fired const I& interpolant() const;  // dense output over the last step (I: an Interpolant,
 //                                  // best the backend's own final class)
 //   std::span<const double> state() const;  // state at the end of the last step
 //   void set_parameters(std::span<const double> p);  // the parameters the right-hand side reads
@@ -78,9 +81,8 @@ inline double locate_state_events(const std::vector<StateEvent>& events,
           auto tolerance = [](double lo, double hi) {
             return std::abs(hi - lo) <= event_time_tolerance * std::max(1.0, std::abs(lo));
           };
-          const auto bracket =
-              boost::math::tools::toms748_solve(f, t_prev, t_next, g_prev, g_next, tolerance,
-                                                iterations);
+          const auto bracket = boost::math::tools::toms748_solve(f, t_prev, t_next, g_prev, g_next,
+                                                                 tolerance, iterations);
           // The upper end is on the far side of the crossing, so the action sees it crossed.
           root = bracket.second;
         }
@@ -178,8 +180,9 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   for (const auto& e : problem.events.scheduled) {
     scheduled.push_back(&e);
   }
-  std::stable_sort(scheduled.begin(), scheduled.end(),
-                   [](const ScheduledEvent* a, const ScheduledEvent* b) { return a->time < b->time; });
+  std::stable_sort(
+      scheduled.begin(), scheduled.end(),
+      [](const ScheduledEvent* a, const ScheduledEvent* b) { return a->time < b->time; });
   std::vector<StateEvent> state_events = model_events.state;
   state_events.insert(state_events.end(), problem.events.state.begin(), problem.events.state.end());
   std::vector<char> active(state_events.size(), 1);
@@ -211,10 +214,9 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   auto check_finite = [&](std::span<const double> state, double at) {
     for (double v : state) {
       if (!std::isfinite(v)) {
-        throw NonFiniteStateError(
-            "the state of model '" + model.info().name + "' became non-finite near t = " +
-                std::to_string(at) + " d",
-            at);
+        throw NonFiniteStateError("the state of model '" + model.info().name +
+                                      "' became non-finite near t = " + std::to_string(at) + " d",
+                                  at);
       }
     }
   };
@@ -229,13 +231,13 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
   }
   double ta = t;
   while (!stop) {
-    const double t_stop =
-        next_scheduled < scheduled.size() ? std::min(scheduled[next_scheduled]->time, problem.t_end)
-                                          : problem.t_end;
+    const double t_stop = next_scheduled < scheduled.size()
+                              ? std::min(scheduled[next_scheduled]->time, problem.t_end)
+                              : problem.t_end;
     if (stats.steps >= options.max_steps) {
       throw TooMuchWorkError("the step budget (max_steps = " + std::to_string(options.max_steps) +
-                                 ") ran out at t = " + std::to_string(ta) + " d before t = " +
-                                 std::to_string(problem.t_end) + " d",
+                                 ") ran out at t = " + std::to_string(ta) +
+                                 " d before t = " + std::to_string(problem.t_end) + " d",
                              ta);
     }
     const double tb = backend.step(t_stop);
@@ -252,8 +254,8 @@ void run_event_loop(Backend& backend, const Problem& problem, Observer& observer
       }
     } else {
       if (std::any_of(active.begin(), active.end(), [](char a) { return a != 0; })) {
-        t_root = locate_state_events(state_events, active, solution, p_span, ta, t_cut, y_probe,
-                                     hits);
+        t_root =
+            locate_state_events(state_events, active, solution, p_span, ta, t_cut, y_probe, hits);
       }
     }
 

@@ -48,9 +48,9 @@
 #include <optional>
 #include <string>
 #include <tuple>
-#include <utility>
 #include <type_traits>
 #include <typeinfo>
+#include <utility>
 
 #include "cartsim/core/errors.hpp"
 #include "cartsim/models/kimmel2021.hpp"
@@ -70,9 +70,9 @@ constexpr int max_nonfinite_retries = 10;
 // Step-size update (odeint's default controller, see above).
 namespace control {
 constexpr double safety = 0.9;
-constexpr double grow_below = 0.5;     // errors below this grow the next step
+constexpr double grow_below = 0.5;  // errors below this grow the next step
 constexpr double max_growth = 5.0;
-constexpr double min_shrink = 0.2;     // a rejected step shrinks at most 5x
+constexpr double min_shrink = 0.2;  // a rejected step shrinks at most 5x
 }  // namespace control
 
 /// State: std::array<double, N> (fixed size) or std::vector<double>. Model: void (the right-hand
@@ -141,9 +141,8 @@ class ExplicitRkBackend final : public Interpolant {
         if (nonfinite_retries > 0) {
           throw non_finite();
         }
-        throw ConvergenceError(std::string(Method::name) +
-                                   ": the step size underflowed near t = " + std::to_string(t_) +
-                                   " d",
+        throw ConvergenceError(std::string(Method::name) + ": the step size underflowed near t = " +
+                                   std::to_string(t_) + " d",
                                t_);
       }
       stage<1>(h);
@@ -161,8 +160,8 @@ class ExplicitRkBackend final : public Interpolant {
       double squares = 0.0;
       for (std::size_t i = 0; i < n; ++i) {
         const double e = h * sum<7>(Method::e, i);
-        const double scale =
-            common.options.atol + common.options.rtol * std::max(std::abs(y_[i]), std::abs(y_new_[i]));
+        const double scale = common.options.atol +
+                             common.options.rtol * std::max(std::abs(y_[i]), std::abs(y_new_[i]));
         squares += (e / scale) * (e / scale);
       }
       const double error_squared = squares * inverse_size_;
@@ -175,8 +174,8 @@ class ExplicitRkBackend final : public Interpolant {
         continue;
       }
       if (error_squared > 1.0) {
-        h_ = h * std::max(control::safety * std::pow(error_squared, -1.0 / 6.0),
-                          control::min_shrink);
+        h_ = h *
+             std::max(control::safety * std::pow(error_squared, -1.0 / 6.0), control::min_shrink);
         continue;
       }
       if (common.violates_positivity(y_new_)) {
@@ -221,8 +220,9 @@ class ExplicitRkBackend final : public Interpolant {
     if constexpr (hairer_dense) {
       const double s1 = 1.0 - s;
       for (std::size_t i = 0; i < n; ++i) {
-        y[i] = std::max(r_[0][i] + s * (r_[1][i] + s1 * (r_[2][i] + s * (r_[3][i] + s1 * r_[4][i]))),
-                        lower_[i]);
+        y[i] =
+            std::max(r_[0][i] + s * (r_[1][i] + s1 * (r_[2][i] + s * (r_[3][i] + s1 * r_[4][i]))),
+                     lower_[i]);
       }
     } else {
       // y0 + h sum_j b_j(s) k_j straight from the stages (nothing is precomputed per step: a step
@@ -334,7 +334,8 @@ class ExplicitRkBackend final : public Interpolant {
 };
 
 /// Generic backends of every size for any model, plus one backend compiled for each class in
-/// `Compiled` (each with a `state_count` constant), chosen by the model's exact class at each solve.
+/// `Compiled` (each with a `state_count` constant), chosen by the model's exact class at each
+/// solve.
 template <class Method, class... Compiled>
 class ExplicitRkSolver final : public Solver {
   template <class State>
@@ -353,8 +354,8 @@ class ExplicitRkSolver final : public Solver {
       const std::type_info& type = typeid(*problem.model);
       std::optional<SolveStats> done;
       std::apply(
-        [&](auto&... backend) { (try_compiled(backend, type, problem, observer, done) || ...); },
-        compiled_);
+          [&](auto&... backend) { (try_compiled(backend, type, problem, observer, done) || ...); },
+          compiled_);
       if (done) {
         return *done;
       }
@@ -398,7 +399,8 @@ using CompiledSolver = ExplicitRkSolver<Method, models::Kimmel2021>;
 
 namespace detail {
 std::unique_ptr<Solver> make_dopri5(std::string_view name, const SolverOptions& options) {
-  return std::make_unique<CompiledSolver<detail::tableau::DormandPrince>>(std::string(name), options);
+  return std::make_unique<CompiledSolver<detail::tableau::DormandPrince>>(std::string(name),
+                                                                          options);
 }
 std::unique_ptr<Solver> make_tsit5(std::string_view name, const SolverOptions& options) {
   return std::make_unique<CompiledSolver<detail::tableau::Tsitouras>>(std::string(name), options);

@@ -7,22 +7,22 @@
 // step that leaves a non-negative state below zero is rejected and retried from the same point with
 // half the step (the odeint analogue of CVODE's inequality constraints).
 #include <Eigen/Core>
+#include <array>
 #include <boost/numeric/odeint.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 #include <cmath>
 #include <limits>
-#include <string>
-#include <array>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 
-#include "cartsim/core/errors.hpp"
 #include "backend_solver.hpp"
-#include "size_dispatch.hpp"
-#include "stepper_common.hpp"
+#include "cartsim/core/errors.hpp"
 #include "rosenbrock4_kernel.hpp"
+#include "size_dispatch.hpp"
 #include "solver_backends.hpp"
+#include "stepper_common.hpp"
 
 namespace cartsim {
 namespace {
@@ -39,9 +39,9 @@ template <class TakeStep, class State, class Retry>
 double guarded_step(TakeStep take_step, State state, Retry retry, const StepperCommon& common,
                     double t_now) {
   auto step_failure = [t_now](const char* what) {
-    return ConvergenceError("odeint could not adjust the step size near t = " +
-                                std::to_string(t_now) + " d: " + what,
-                            t_now);
+    return ConvergenceError(
+        "odeint could not adjust the step size near t = " + std::to_string(t_now) + " d: " + what,
+        t_now);
   };
   for (int attempt = 0;; ++attempt) {
     double t_old = 0.0;

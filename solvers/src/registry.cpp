@@ -14,9 +14,13 @@ struct Entry {
 
 const std::array<Entry, 6> entries{{
     {"cvode_bdf", "SUNDIALS CVODE, BDF orders 1-5, Newton with dense LU; for stiff problems",
-     [](std::string_view n, const SolverOptions& o) { return detail::make_cvode_solver(n, true, o); }},
+     [](std::string_view n, const SolverOptions& o) {
+       return detail::make_cvode_solver(n, true, o);
+     }},
     {"cvode_adams", "SUNDIALS CVODE, Adams-Moulton orders 1-12, Newton with dense LU; non-stiff",
-     [](std::string_view n, const SolverOptions& o) { return detail::make_cvode_solver(n, false, o); }},
+     [](std::string_view n, const SolverOptions& o) {
+       return detail::make_cvode_solver(n, false, o);
+     }},
     {"dopri5", "cartsim's Dormand-Prince 5(4), RMS error norm, dense output; non-stiff, fast",
      &detail::make_dopri5},
     {"tsit5",

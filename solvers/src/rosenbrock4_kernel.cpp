@@ -74,11 +74,17 @@ void Rosenbrock4Kernel::calc_state(double t, double* y) const {
   std::copy(impl_->probe.begin(), impl_->probe.end(), y);
 }
 
-const double* Rosenbrock4Kernel::current_state() const { return &impl_->dense->current_state()[0]; }
+const double* Rosenbrock4Kernel::current_state() const {
+  return &impl_->dense->current_state()[0];
+}
 const double* Rosenbrock4Kernel::previous_state() const {
   return &impl_->dense->previous_state()[0];
 }
-double Rosenbrock4Kernel::current_time() const { return impl_->dense->current_time(); }
-double Rosenbrock4Kernel::previous_time() const { return impl_->dense->previous_time(); }
+double Rosenbrock4Kernel::current_time() const {
+  return impl_->dense->current_time();
+}
+double Rosenbrock4Kernel::previous_time() const {
+  return impl_->dense->previous_time();
+}
 
 }  // namespace cartsim::detail

@@ -35,7 +35,8 @@ std::span<double> view_mut(Vector& v) {
   return {&v[0], static_cast<std::size_t>(v.size())};
 }
 
-/// What the explicit and odeint backends share: the model, the parameters, counters and the positivity mask.
+/// What the explicit and odeint backends share: the model, the parameters, counters and the
+/// positivity mask.
 struct StepperCommon {
   const OdeModel* model = nullptr;
   std::span<const double> p;
@@ -116,12 +117,13 @@ struct StepperCommon {
     double d2 = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double scale = options.atol + options.rtol * std::abs(y[i]);
-      d2 += std::pow((f1[static_cast<Eigen::Index>(i)] - f0[static_cast<Eigen::Index>(i)]) / scale, 2);
+      d2 += std::pow((f1[static_cast<Eigen::Index>(i)] - f0[static_cast<Eigen::Index>(i)]) / scale,
+                     2);
     }
     d2 = std::sqrt(d2 / static_cast<double>(n)) / h0;
     const double dmax = std::max(d1, d2);
-    const double h1 = dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                    : std::pow(0.01 / dmax, 1.0 / (order + 1));
+    const double h1 =
+        dmax <= 1e-15 ? std::max(1e-6, h0 * 1e-3) : std::pow(0.01 / dmax, 1.0 / (order + 1));
     double h = std::min(100.0 * h0, h1);
     if (options.max_step > 0.0) {
       h = std::min(h, options.max_step);

@@ -54,7 +54,8 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   for (const auto& dir : dirs) {
     Shard s{dir, read_json(dir / "run.json"), 0};
     if (!s.run.contains("shard")) {
-      throw ShardSetError("'" + dir.string() + "' is not a shard's output (run.json has no 'shard')");
+      throw ShardSetError("'" + dir.string() +
+                          "' is not a shard's output (run.json has no 'shard')");
     }
     s.index = s.run["shard"]["index"].get<std::size_t>();
     shards.push_back(std::move(s));
@@ -68,19 +69,19 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   const std::size_t count = first["shard"]["count"].get<std::size_t>();
   if (shards.size() != count) {
     throw ShardSetError("the sweep has " + std::to_string(count) + " shards; " +
-                std::to_string(shards.size()) + " given");
+                        std::to_string(shards.size()) + " given");
   }
   std::size_t expected_first = 0;
   for (std::size_t i = 0; i < shards.size(); ++i) {
     const auto& r = shards[i].run;
     if (shards[i].index != i + 1) {
       throw ShardSetError("shard " + std::to_string(i + 1) + " of " + std::to_string(count) +
-                  " is missing or given twice");
+                          " is missing or given twice");
     }
     if (r["scenario"]["sha256"] != first["scenario"]["sha256"] || r["seed"] != first["seed"] ||
         r["shard"]["count"] != first["shard"]["count"]) {
       throw ShardSetError("'" + shards[i].dir.string() +
-                  "' comes from a different scenario, seed or shard count");
+                          "' comes from a different scenario, seed or shard count");
     }
     if (r["shard"]["first_sample"].get<std::size_t>() != expected_first) {
       throw ShardSetError("the shards' sample ranges are not contiguous");
@@ -98,9 +99,9 @@ void merge_shards(const std::vector<std::filesystem::path>& dirs,
   }
   // The row files, shard after shard (shards split the samples, so every per-sample file
   // concatenates); a file the shards do not have is removed, not left from an earlier merge.
-  for (const char* name : {"timeseries.csv", "manufacturing_timeseries.csv", "summary.csv",
-                           "distributions.csv", "manufacturing_distributions.csv",
-                           "replicate_summary.csv"}) {
+  for (const char* name :
+       {"timeseries.csv", "manufacturing_timeseries.csv", "summary.csv", "distributions.csv",
+        "manufacturing_distributions.csv", "replicate_summary.csv"}) {
     if (!std::filesystem::exists(shards.front().dir / name)) {
       std::filesystem::remove(out_dir / name, ec);
       continue;

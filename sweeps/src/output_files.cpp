@@ -1,7 +1,6 @@
 #include "cartsim/sweeps/output_files.hpp"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <cmath>
@@ -169,7 +168,8 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
       out << "replicate_summary.csv,n,1,replicates of the sample with a value\n";
       out << "replicate_summary.csv,mean,unit of the metric,mean over the replicates\n";
       out << "replicate_summary.csv,sd,unit of the metric,standard deviation over the replicates\n";
-      out << "replicate_summary.csv,se,unit of the metric,standard error of the mean (sd / sqrt(n))\n";
+      out << "replicate_summary.csv,se,unit of the metric,standard error of the mean (sd / "
+             "sqrt(n))\n";
     }
   }
   if (!scenario.outputs.bands) {
@@ -293,9 +293,13 @@ void write_replicate_rows(std::ostream& out, std::size_t sample, const RunPlan& 
 }
 }  // namespace
 
-OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario,
-                           const RunPlan& plan, const InputSource& inputs, ShardInfo shard)
-    : dir_(std::move(dir)), scenario_(scenario), plan_(plan), inputs_(inputs), shard_(shard),
+OutputWriter::OutputWriter(std::filesystem::path dir, const Scenario& scenario, const RunPlan& plan,
+                           const InputSource& inputs, ShardInfo shard)
+    : dir_(std::move(dir)),
+      scenario_(scenario),
+      plan_(plan),
+      inputs_(inputs),
+      shard_(shard),
       files_(std::make_unique<Files>()) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
@@ -490,9 +494,12 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
                   {"patient", plan_.chain->patient.model->info().name}};
   }
   j["seed"] = scenario_.seed;
-  j["solver"] = {{"name", plan_.solver.name},     {"rtol", o.rtol},
-                 {"atol", o.atol},               {"max_steps", o.max_steps},
-                 {"first_step_d", o.first_step}, {"max_step_d", o.max_step}};
+  j["solver"] = {{"name", plan_.solver.name},
+                 {"rtol", o.rtol},
+                 {"atol", o.atol},
+                 {"max_steps", o.max_steps},
+                 {"first_step_d", o.first_step},
+                 {"max_step_d", o.max_step}};
   j["time_span_d"] = {plan_.problem.t0, plan_.problem.t_end};
   j["samples"] = {{"total", inputs_.samples()},
                   {"replicates", scenario_.sweep.replicates},

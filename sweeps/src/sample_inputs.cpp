@@ -24,8 +24,7 @@ std::size_t column_of(std::vector<std::string>& columns, const std::string& name
 }
 
 bool same_target(const Assignment& a, const Assignment& b) {
-  return a.target == b.target && a.index == b.index && a.setting == b.setting &&
-         a.stage == b.stage;
+  return a.target == b.target && a.index == b.index && a.setting == b.setting && a.stage == b.stage;
 }
 }  // namespace
 

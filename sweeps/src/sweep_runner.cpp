@@ -17,7 +17,8 @@ namespace {
 class ProgressBar {
  public:
   ProgressBar(bool enabled, std::size_t total)
-      : enabled_(enabled && ::isatty(STDERR_FILENO) == 1), total_(total),
+      : enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+        total_(total),
         start_(std::chrono::steady_clock::now()) {}
   ~ProgressBar() {
     if (drawn_) {
@@ -34,7 +35,8 @@ class ProgressBar {
       return;  // runs shorter than a moment stay silent, to the end
     }
     constexpr int width = 30;
-    const double fraction = total_ == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
+    const double fraction =
+        total_ == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
     const int filled = static_cast<int>(fraction * width);
     const double rate = static_cast<double>(done) / std::max(elapsed, 1e-9);
     const double eta = rate > 0.0 ? static_cast<double>(total_ - done) / rate : 0.0;
@@ -58,8 +60,8 @@ constexpr std::size_t max_buffered_bytes = std::size_t{256} << 20;
 std::size_t result_bytes(const RunPlan& plan) {
   std::size_t values = plan.output_times.size() * plan.columns.size();
   if (plan.chain) {
-    values += plan.chain->manufacturing.output_times.size() *
-              plan.chain->manufacturing.columns.size();
+    values +=
+        plan.chain->manufacturing.output_times.size() * plan.chain->manufacturing.columns.size();
   }
   return sizeof(double) * values + 1024;
 }
@@ -96,9 +98,9 @@ SweepStats run_sweep(const Scenario& scenario, const RunPlan& plan, const InputS
   // 256 runs per thread (fewer chunks: each ends in a barrier, which cost a 2-thread kimmel2021
   // population a tenth of its speed-up at 128 per thread), fewer when the two buffers' time series
   // would pass max_buffered_bytes.
-  const std::size_t chunk = std::clamp<std::size_t>(
-      max_buffered_bytes / (2 * result_bytes(plan)), 2 * static_cast<std::size_t>(threads),
-      256 * static_cast<std::size_t>(threads));
+  const std::size_t chunk = std::clamp<std::size_t>(max_buffered_bytes / (2 * result_bytes(plan)),
+                                                    2 * static_cast<std::size_t>(threads),
+                                                    256 * static_cast<std::size_t>(threads));
   const std::size_t buffer_size = std::min(chunk, runs);
   std::array<std::vector<SampleResult>, 2> results{std::vector<SampleResult>(buffer_size),
                                                    std::vector<SampleResult>(buffer_size)};

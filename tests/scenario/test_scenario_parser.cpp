@@ -513,8 +513,7 @@ TEST_CASE("header errors", "[scenario]") {
       {"model: stien2019\n"
        "outputs:\n"
        "  times: [0, 1]\n",
-       1, 8, "model",
-       "unknown model 'stien2019'; did you mean 'stein2019'? known models: "},
+       1, 8, "model", "unknown model 'stien2019'; did you mean 'stein2019'? known models: "},
       {"model: [logistic]\n"
        "outputs:\n"
        "  times: [0, 1]\n",

@@ -1,9 +1,9 @@
 #pragma once
 // The run-time contract of an agent-based model. Such a model is also an OdeModel for everything a
-// scenario needs (ModelInfo: states, parameters, observables, metrics, protocol actions; apply_action
-// and check_protocol), so it goes through the same parser, plan, sweep runner and output writer.
-// Its states are aggregates of the agents (what the time series and metrics read). Only the
-// integration differs: the Simulator calls AgentModel::simulate instead of an ODE solver.
+// scenario needs (ModelInfo: states, parameters, observables, metrics, protocol actions;
+// apply_action and check_protocol), so it goes through the same parser, plan, sweep runner and
+// output writer. Its states are aggregates of the agents (what the time series and metrics read).
+// Only the integration differs: the Simulator calls AgentModel::simulate instead of an ODE solver.
 //
 // Contract: simulate() reports to the observer exactly as a solver does (on_start after the events
 // at t0, contiguous segments, on_event after each protocol event, on_finish), fires the scheduled
@@ -23,8 +23,8 @@ namespace cartsim {
 
 /// A weighted histogram an agent-based run reports at its end (e.g. vector copies per cell).
 struct Histogram {
-  std::string name;         ///< e.g. "vcn_per_cell"
-  std::string unit;         ///< unit of the binned quantity, e.g. "copies/cell"
+  std::string name;  ///< e.g. "vcn_per_cell"
+  std::string unit;  ///< unit of the binned quantity, e.g. "copies/cell"
   std::string description;
   std::vector<double> lower;  ///< bin i holds values in [lower[i], upper[i])
   std::vector<double> upper;  ///< +inf for an open last bin
@@ -41,7 +41,7 @@ struct AgentRunInput {
 };
 
 struct AgentRunResult {
-  long steps = 0;              ///< agent time steps taken
+  long steps = 0;  ///< agent time steps taken
   long events_fired = 0;
   double agent_updates = 0.0;  ///< agents x steps
   double t_final = 0.0;

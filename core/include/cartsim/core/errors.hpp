@@ -62,7 +62,8 @@ class ProtocolError : public ModelError {
   std::size_t step_;
 };
 
-/// A solver could not produce a solution. Every backend throws the same subclass for the same failure.
+/// A solver could not produce a solution. Every backend throws the same subclass for the same
+/// failure.
 class SolverError : public Error {
  public:
   SolverError(const std::string& what, double t) : Error(what), time_(t) {}

@@ -29,8 +29,8 @@ class Expression {
  private:
   struct Node {
     Op op;
-    double value;       // constant
-    std::size_t slot;   // variable
+    double value;      // constant
+    std::size_t slot;  // variable
   };
   std::string text_;
   std::vector<Node> program_;  // postfix

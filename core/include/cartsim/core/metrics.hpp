@@ -31,15 +31,15 @@ std::string_view to_string(MetricKind kind);
 std::vector<std::string> metric_kind_names();
 
 struct MetricSpec {
-  std::string name;      ///< column name in summary.csv, e.g. "Cmax"
+  std::string name;  ///< column name in summary.csv, e.g. "Cmax"
   MetricKind kind = MetricKind::max;
   std::string variable;  ///< a state or observable name
   std::string unit;      ///< unit of the result (filled in when resolved if empty)
   std::string description;
-  double from = 0.0;     ///< auc: window start (days)
+  double from = 0.0;                                    ///< auc: window start (days)
   double to = std::numeric_limits<double>::infinity();  ///< auc: window end (days)
-  double at = 0.0;       ///< value_at: time (days)
-  double level = 0.0;    ///< crossing kinds: threshold, in the variable's unit
+  double at = 0.0;                                      ///< value_at: time (days)
+  double level = 0.0;  ///< crossing kinds: threshold, in the variable's unit
 };
 
 /// Which inputs a kind uses, for the scenario parser and the docs.

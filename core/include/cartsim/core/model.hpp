@@ -2,9 +2,9 @@
 // The run-time contract every ODE model implements, and the description it publishes.
 //
 // A model is a value: it holds no per-run state. Everything that changes during a run lives in two
-// vectors owned by the caller: the state y (one entry per StateInfo) and the parameters p (one entry
-// per ParameterInfo). Protocol actions and the model's own events change y and p between integration
-// segments; the right-hand side only reads them. Time is in days everywhere in cartsim.
+// vectors owned by the caller: the state y (one entry per StateInfo) and the parameters p (one
+// entry per ParameterInfo). Protocol actions and the model's own events change y and p between
+// integration segments; the right-hand side only reads them. Time is in days everywhere in cartsim.
 #include <Eigen/Core>
 #include <cstddef>
 #include <limits>
@@ -21,7 +21,7 @@ namespace cartsim {
 /// One state variable of the ODE system.
 struct StateInfo {
   std::string name;
-  std::string unit;         ///< e.g. "cells", "copies/ug", "cells/uL"
+  std::string unit;  ///< e.g. "cells", "copies/ug", "cells/uL"
   std::string description;
   bool nonnegative = true;  ///< a population or concentration: solvers keep it >= 0
 };
@@ -65,10 +65,10 @@ struct ActionInfo {
 
 /// A model action as a scenario schedules it; what OdeModel::check_protocol sees.
 struct PlannedAction {
-  double time = 0.0;       ///< days; NaN for a state-triggered step
-  std::size_t action = 0;  ///< index into ModelInfo::actions
+  double time = 0.0;                 ///< days; NaN for a state-triggered step
+  std::size_t action = 0;            ///< index into ModelInfo::actions
   std::span<const double> settings;  ///< in ActionInfo::settings order, defaults filled in
-  std::size_t step = 0;    ///< index of the protocol step, for error locations
+  std::size_t step = 0;              ///< index of the protocol step, for error locations
 };
 
 /// Everything `cartsim describe` prints about a model.
@@ -137,12 +137,13 @@ class OdeModel {
   /// time t0 in days); throw ModelError naming the offending parameter or time.
   virtual void check_run(double t0, std::span<const double> p) const;
 
-  /// Apply model action `action` (index into ModelInfo::actions) with its settings. Default: throws.
+  /// Apply model action `action` (index into ModelInfo::actions) with its settings. Default:
+  /// throws.
   virtual void apply_action(std::size_t action, std::span<const double> settings,
                             EventContext& ctx) const;
-  /// Check a whole protocol's model actions before anything runs (e.g. a harvest before the seeding,
-  /// a feed past a vessel's capacity); throw ProtocolError naming the step. `actions` is in time
-  /// order (state-triggered ones last). Default: accepts anything.
+  /// Check a whole protocol's model actions before anything runs (e.g. a harvest before the
+  /// seeding, a feed past a vessel's capacity); throw ProtocolError naming the step. `actions` is
+  /// in time order (state-triggered ones last). Default: accepts anything.
   virtual void check_protocol(double t0, std::span<const double> p,
                               std::span<const PlannedAction> actions) const;
 
@@ -156,8 +157,8 @@ class OdeModel {
   virtual void model_events(double t0, std::span<const double> p, EventSet& events) const;
 
   /// The value of a state or observable. `scratch` must hold num_observables() doubles.
-  double value(const VariableRef& v, double t, std::span<const double> y,
-               std::span<const double> p, std::span<double> scratch) const;
+  double value(const VariableRef& v, double t, std::span<const double> y, std::span<const double> p,
+               std::span<double> scratch) const;
   /// Resolve a state or observable name; std::nullopt if the model has neither.
   std::optional<VariableRef> resolve(std::string_view name) const;
   /// Name and unit of a resolved variable.

@@ -1,6 +1,6 @@
 #pragma once
-// What a solver reports while it integrates: every accepted step as a segment with its dense output,
-// and every event. Recorders of the output grid and metric accumulators are observers.
+// What a solver reports while it integrates: every accepted step as a segment with its dense
+// output, and every event. Recorders of the output grid and metric accumulators are observers.
 #include <span>
 #include <string>
 

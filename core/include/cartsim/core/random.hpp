@@ -1,8 +1,9 @@
 #pragma once
 // Counter-based random numbers (Philox4x64-10, Random123; Salmon et al., SC'11,
-// doi:10.1145/2063384.2063405). A stream is keyed by (seed, sample, replicate, purpose): its numbers
-// depend only on that key and on how many were drawn before, never on which thread draws them or
-// in what order samples run. This is what makes sweeps bitwise identical for any thread count.
+// doi:10.1145/2063384.2063405). A stream is keyed by (seed, sample, replicate, purpose): its
+// numbers depend only on that key and on how many were drawn before, never on which thread draws
+// them or in what order samples run. This is what makes sweeps bitwise identical for any thread
+// count.
 //
 // Purposes separate independent uses within one sample (parameter sampling, stochastic events,
 // agent-based updates ...), so adding draws for one purpose never shifts another's numbers.

@@ -70,9 +70,9 @@ class MetricRecorder final : public Observer {
     VariableRef variable;
     double best_value;  // max/min so far
     double best_time;
-    double integral;    // auc
+    double integral;  // auc
     double result;
-    bool done;          // first_* found, value_at recorded
+    bool done;  // first_* found, value_at recorded
   };
   double value_at(const Segment& s, const VariableRef& v, double t);
   void observe_point(Track& track, const MetricSpec& spec, double t, double v);

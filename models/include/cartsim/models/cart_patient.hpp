@@ -17,7 +17,8 @@
 //   dLn/dt =  r_N Ln (1 - F)                                               CD19- leukaemia
 //   dB/dt  =  d_B B0 max(0, 1 - F) - d_B B - k_kill Te B / (A + K)         normal B cells
 //   dN/dt  =  k_N N (1 - N / N0)                                           normal T/NK lymphocytes
-//   dMa/dt =  k_on D (1 - Ma) - k_off Ma,  D = (kill / (W k50_crs))^2 (1 + a_fb I_sig / (I_sig + I_50)),
+//   dMa/dt =  k_on D (1 - Ma) - k_off Ma,  D = (kill / (W k50_crs))^2 (1 + a_fb I_sig / (I_sig +
+//   I_50)),
 //            kill = k_kill Te A / (A + K) (cells/d)
 //   dI/dt  =  k_I (I_base + I_max Ma - I),  I_sig = I (1 - occ),  occ = Z / (Z + EC50)
 //   dZ/dt  = -k_Z Z                                                        tocilizumab (ug/mL)
@@ -36,17 +37,17 @@ namespace cartsim::models {
 class CartPatient final : public OdeModel {
  public:
   enum State : std::size_t {
-    car_memory,      ///< Tm, memory-like CAR-T (cells)
-    car_effector,    ///< Te, effector CAR-T (cells)
-    car_exhausted,   ///< Tx, exhausted CAR-T (cells)
-    leukaemia_cd19pos,  ///< Lp (cells)
-    leukaemia_cd19neg,  ///< Ln (cells)
-    b_cells,         ///< B, normal B cells (cells)
-    lymphocytes,     ///< N, normal T/NK lymphocytes (cells)
+    car_memory,             ///< Tm, memory-like CAR-T (cells)
+    car_effector,           ///< Te, effector CAR-T (cells)
+    car_exhausted,          ///< Tx, exhausted CAR-T (cells)
+    leukaemia_cd19pos,      ///< Lp (cells)
+    leukaemia_cd19neg,      ///< Ln (cells)
+    b_cells,                ///< B, normal B cells (cells)
+    lymphocytes,            ///< N, normal T/NK lymphocytes (cells)
     macrophage_activation,  ///< Ma (1)
-    il6,             ///< I (pg/mL)
-    tocilizumab_level,  ///< Z (ug/mL)
-    car_infused,     ///< Q, cumulative CAR+ cells infused (cells)
+    il6,                    ///< I (pg/mL)
+    tocilizumab_level,      ///< Z (ug/mL)
+    car_infused,            ///< Q, cumulative CAR+ cells infused (cells)
     num_states
   };
 

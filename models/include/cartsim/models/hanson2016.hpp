@@ -23,8 +23,33 @@ namespace cartsim::models {
 class Hanson2016 final : public OdeModel {
  public:
   enum Parameter : std::size_t {
-    n, r1, r2, r3, r4, d1, d2, d3, d4, d5, p0, p1, p2, a1, a2, a3, b, l, k, D,
-    ce0, cm0, he0, hm0, b0, l0, i0
+    n,
+    r1,
+    r2,
+    r3,
+    r4,
+    d1,
+    d2,
+    d3,
+    d4,
+    d5,
+    p0,
+    p1,
+    p2,
+    a1,
+    a2,
+    a3,
+    b,
+    l,
+    k,
+    D,
+    ce0,
+    cm0,
+    he0,
+    hm0,
+    b0,
+    l0,
+    i0
   };
   enum State : std::size_t { Ce, Cm, He, Hm, B, L, I };
 

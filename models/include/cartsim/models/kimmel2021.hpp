@@ -1,6 +1,7 @@
 #pragma once
 // Normal T cells, CAR-T cells and tumour with Gompertz competition, and a hybrid
-// deterministic-stochastic tumour (Kimmel, Locke & Altrock 2021). Whole-body cell counts, t in days.
+// deterministic-stochastic tumour (Kimmel, Locke & Altrock 2021). Whole-body cell counts, t in
+// days.
 //
 //   T = N + C                                                         total T cells (cells)
 //   dN/dt = rN N ln(KN / T)                                           normal T cells (Gompertz)
@@ -21,7 +22,8 @@
 // blood counts into the whole-body values of their Table 1 (their code, MathOnco/CARTecology).
 //
 // Source: Kimmel GJ, Locke FL, Altrock PM. Proc R Soc B 2021;288:20210229,
-// doi:10.1098/rspb.2021.0229, Table 1; BioModels BIOMD0000001041. Deviations: see info().deviations.
+// doi:10.1098/rspb.2021.0229, Table 1; BioModels BIOMD0000001041. Deviations: see
+// info().deviations.
 #include <cmath>
 #include <utility>
 
@@ -55,13 +57,7 @@ class Kimmel2021 final : public OdeModel {
     ln_kc   // derived: ln(kc)
   };
   enum State : std::size_t { N, C, B, H };
-  enum Observable : std::size_t {
-    N_blood,
-    C_blood,
-    tumour_volume,
-    extinct,
-    regime
-  };
+  enum Observable : std::size_t { N_blood, C_blood, tumour_volume, extinct, regime };
 
   static constexpr std::size_t state_count = H + 1;
 

@@ -33,9 +33,9 @@ class ProdigyAbm final : public OdeModel, public AgentModel {
     abm_state_susceptibility,                 ///< 0: mean-field vector uptake; 1: per phase
     num_parameters
   };
-  static constexpr std::size_t max_generation = 40;   ///< histogram: last bin is 40+
-  static constexpr std::size_t max_vcn_bin = 30;      ///< histogram: last bin is 30+
-  static constexpr std::size_t clone_bins = 32;       ///< 0, [1,2), [2,4), ... powers of two
+  static constexpr std::size_t max_generation = 40;  ///< histogram: last bin is 40+
+  static constexpr std::size_t max_vcn_bin = 30;     ///< histogram: last bin is 30+
+  static constexpr std::size_t clone_bins = 32;      ///< 0, [1,2), [2,4), ... powers of two
 
   const ModelInfo& info() const override;
   void rhs(double t, std::span<const double> y, std::span<const double> p,

@@ -46,7 +46,7 @@ class ProdigyTct final : public OdeModel {
     cd8_block = lineage_size,
     other_cells = 2 * lineage_size,  ///< viable non-T cells (selection impurity)
     dead_cells,
-    copies_first,                    ///< fraction of T cells with 0 copies; then 1, 2, ... K+
+    copies_first,  ///< fraction of T cells with 0 copies; then 1, 2, ... K+
     exposure = copies_first + max_copies + 1,  ///< mean integrated copies per T cell
     vector_iu,
     reagent_ul,
@@ -56,9 +56,9 @@ class ProdigyTct final : public OdeModel {
     glucose_mmol,
     lactate_mmol,
     volume_ml,
-    cells_added,  ///< cumulative: loaded by seed
-    cells_born,   ///< cumulative: one per division
-    cells_lysed,  ///< cumulative: dead cells that disintegrated
+    cells_added,    ///< cumulative: loaded by seed
+    cells_born,     ///< cumulative: one per division
+    cells_lysed,    ///< cumulative: dead cells that disintegrated
     cells_removed,  ///< cumulative: taken out by select, wash, exchange, sample, harvest
     glucose_added_mmol,
     glucose_consumed_mmol,

@@ -3,8 +3,8 @@
 //
 // States (copies/ug genomic DNA): E effector-like, M memory-like; observed C = E + M.
 //   expansion,   t < Tmax:  dE/dt = rho E,             rho = ln(foldx) / Tmax,   dM/dt = 0
-//   contraction, t >= Tmax: dE/dt = -alpha E,          dM/dt = k E - beta M,     k = FB (alpha - beta)
-//   E(0) = Cmax / foldx, M(0) = 0; time 0 is the infusion.
+//   contraction, t >= Tmax: dE/dt = -alpha E,          dM/dt = k E - beta M,     k = FB (alpha -
+//   beta) E(0) = Cmax / foldx, M(0) = 0; time 0 is the infusion.
 // Closed form: C(t) = E(0) e^{rho t} before Tmax, and after it
 //   C(t) = Cmax [(1 - FB) e^{-alpha (t - Tmax)} + FB e^{-beta (t - Tmax)}].
 // The switch at Tmax is a model event that sets the internal parameter `phase` from 0 to 1.
@@ -16,9 +16,10 @@
 // z(t) from a counter-based stream keyed by the run's (seed, sample, replicate) and t itself, so
 // the same observation time always gives the same noise, on any thread.
 //
-// Source: Stein AM, Grupp SA, Levine JE, et al. CPT Pharmacometrics Syst Pharmacol 2019;8(5):285-295,
-// doi:10.1002/psp4.12388, Table 1 (typical values; ELIANA + ENSIGN, 90 patients, r/r B-ALL).
-// Deviations: tocilizumab/steroid multipliers on expansion (1.2 and 1.0 in the paper) are left out.
+// Source: Stein AM, Grupp SA, Levine JE, et al. CPT Pharmacometrics Syst Pharmacol
+// 2019;8(5):285-295, doi:10.1002/psp4.12388, Table 1 (typical values; ELIANA + ENSIGN, 90 patients,
+// r/r B-ALL). Deviations: tocilizumab/steroid multipliers on expansion (1.2 and 1.0 in the paper)
+// are left out.
 #include "cartsim/core/model.hpp"
 
 namespace cartsim::models {

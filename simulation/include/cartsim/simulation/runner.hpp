@@ -21,10 +21,11 @@ struct ChainPlan;
 /// A scenario bound to its model: everything a sample needs, immutable and shareable by threads.
 struct RunPlan {
   std::shared_ptr<const OdeModel> model;
-  Problem problem;  ///< parameters, initial state, time span and protocol events
+  Problem problem;                     ///< parameters, initial state, time span and protocol events
   std::vector<ProtocolStep> protocol;  ///< the scenario's steps (rebuilt when a sample varies one)
-  std::vector<std::pair<std::size_t, double>> initial_overrides;  ///< (state, value) from the scenario
-  std::string file;  ///< scenario file, for messages
+  std::vector<std::pair<std::size_t, double>>
+      initial_overrides;  ///< (state, value) from the scenario
+  std::string file;       ///< scenario file, for messages
   std::vector<double> output_times;
   std::vector<VariableRef> columns;
   std::vector<MetricSpec> metrics;
@@ -42,9 +43,9 @@ struct ChainPlan {
   std::size_t manufacturing_metrics = 0;  ///< the scenario's own manufacturing metrics (first)
   std::size_t patient_metrics = 0;
   std::vector<std::size_t> infuse_steps;
-  std::size_t infuse_cells_per_kg = 0, infuse_cells = 0, infuse_memory_fraction = 0,
-              infuse_vcn = 0, infuse_weight_band = 0;  ///< setting indices of `infuse`
-  std::size_t body_weight = 0;  ///< patient parameter body_weight_kg
+  std::size_t infuse_cells_per_kg = 0, infuse_cells = 0, infuse_memory_fraction = 0, infuse_vcn = 0,
+              infuse_weight_band = 0;               ///< setting indices of `infuse`
+  std::size_t body_weight = 0;                      ///< patient parameter body_weight_kg
   std::optional<std::size_t> manufacturing_weight;  ///< manufacturing patient_weight_kg, if any
 };
 
@@ -57,18 +58,19 @@ const std::vector<MetricSpec>& product_columns();
 AgentRunInput agent_run_input(const Problem& problem, std::uint64_t seed, std::uint64_t sample,
                               std::uint64_t replicate);
 
-/// Throws ConfigError (pointing into the scenario) when the model rejects the combination of values.
+/// Throws ConfigError (pointing into the scenario) when the model rejects the combination of
+/// values.
 RunPlan make_plan(const Scenario& scenario);
 
 /// The outcome of one sample.
 struct SampleResult {
   std::size_t sample = 0;
   bool ok = true;
-  std::string message;      ///< empty when ok; the error's text otherwise (or why not infused)
-  std::string status;       ///< empty: "ok" or "failed" by `ok`; else e.g. "not_infused" (ok)
+  std::string message;  ///< empty when ok; the error's text otherwise (or why not infused)
+  std::string status;   ///< empty: "ok" or "failed" by `ok`; else e.g. "not_infused" (ok)
   SolveStats stats;
-  std::size_t rows = 0;     ///< time-series rows written (fewer than the grid after a stop)
-  Eigen::MatrixXd series;   ///< rows x columns
+  std::size_t rows = 0;    ///< time-series rows written (fewer than the grid after a stop)
+  Eigen::MatrixXd series;  ///< rows x columns
   std::vector<double> metrics;
   /// Agent-based models only: the distributions the run ends with (e.g. VCN per cell). In a chain,
   /// the manufacturing half's (at harvest).

@@ -1,8 +1,8 @@
 #pragma once
 // Scenario schema v1 as typed structs. The YAML is parsed in one place (scenario_parser.cpp) into
-// these; nothing else in cartsim reads YAML. Time is in days; every value is in the unit of the state
-// or parameter it refers to (`cartsim describe MODEL` lists them). The schema is documented key by key
-// in docs/scenario_reference.md.
+// these; nothing else in cartsim reads YAML. Time is in days; every value is in the unit of the
+// state or parameter it refers to (`cartsim describe MODEL` lists them). The schema is documented
+// key by key in docs/scenario_reference.md.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -57,7 +57,7 @@ struct Trigger {
   std::string variable;       ///< when: a state or observable
   double threshold = 0.0;     ///< when: crossing level, in the variable's unit
   Crossing direction = Crossing::either;
-  bool repeat = false;        ///< when: fire on every crossing (default: once)
+  bool repeat = false;  ///< when: fire on every crossing (default: once)
 };
 
 struct ProtocolStep {
@@ -77,9 +77,10 @@ struct OutputSettings {
   std::vector<std::string> variables;  ///< states/observables written; empty = all
   std::vector<MetricSpec> metrics;     ///< resolved against the model (defaults or custom)
   enum class Series { all, none, subset };
-  Series timeseries = Series::all;            ///< which samples' time series are written
+  Series timeseries = Series::all;              ///< which samples' time series are written
   std::vector<std::size_t> timeseries_samples;  ///< Series::subset: sample indices, ascending
-  bool bands = false;  ///< percentile bands (5/25/50/75/95) per variable and time; default: on for sweeps
+  bool bands =
+      false;  ///< percentile bands (5/25/50/75/95) per variable and time; default: on for sweeps
 };
 
 struct ChainSpec;
@@ -95,8 +96,8 @@ struct Scenario {
   std::vector<ParameterOverride> parameters;
   std::vector<InitialValue> initial_state;
   std::vector<ProtocolStep> protocol;
-  double t_start = 0.0;  ///< days; default: first output time
-  double t_end = 0.0;    ///< days; default: last output time
+  double t_start = 0.0;       ///< days; default: first output time
+  double t_end = 0.0;         ///< days; default: last output time
   InputLocation start_where;  ///< time.start, or outputs.times when the start is the first output
   SolverSettings solver;
   OutputSettings outputs;
@@ -104,9 +105,9 @@ struct Scenario {
   SweepSpec sweep;  ///< a single sample unless the scenario has a `sweep:` section
   std::optional<SensitivitySpec> sensitivity;  ///< `sensitivity:` section (cartsim sensitivity)
   /// A vein-to-vein chain (`manufacturing:`, `patient:`, `product:`), else null. In a chain the
-  /// fields above describe the whole: `model` is "MANUFACTURING -> PATIENT", `bound_model`, the time
-  /// span, solver and output grid are the patient's, and `outputs.metrics` are the summary columns
-  /// (product.*, manufacturing.*, patient.*).
+  /// fields above describe the whole: `model` is "MANUFACTURING -> PATIENT", `bound_model`, the
+  /// time span, solver and output grid are the patient's, and `outputs.metrics` are the summary
+  /// columns (product.*, manufacturing.*, patient.*).
   std::shared_ptr<const ChainSpec> chain;
 };
 

@@ -39,15 +39,14 @@ struct Assignment {
   Stage stage = Stage::model;
 };
 
-
 /// A distribution sampled by inversion from u in (0, 1).
 struct Distribution {
   enum class Kind { uniform, log_uniform, normal, lognormal, discrete };
   Kind kind = Kind::uniform;
   double a = 0.0;  ///< uniform, log_uniform: min; normal: mean; lognormal: median
   double b = 0.0;  ///< uniform, log_uniform: max; normal: sd; lognormal: omega (SD of the log)
-  std::vector<double> values;   ///< discrete
-  std::vector<double> weights;  ///< discrete, normalised to sum 1
+  std::vector<double> values;                               ///< discrete
+  std::vector<double> weights;                              ///< discrete, normalised to sum 1
   double lower = -std::numeric_limits<double>::infinity();  ///< truncation (inclusive)
   double upper = std::numeric_limits<double>::infinity();
 
@@ -60,8 +59,8 @@ struct Distribution {
 /// A swept input of the design.
 struct SweepFactor {
   std::string path;
-  Assignment target;                ///< where the value goes (its value is unset)
-  std::vector<double> grid_values;  ///< grid design
+  Assignment target;                         ///< where the value goes (its value is unset)
+  std::vector<double> grid_values;           ///< grid design
   std::optional<Distribution> distribution;  ///< the other designs
   InputLocation where;
 };
@@ -105,10 +104,10 @@ struct PopulationSpec {
 struct SensitivitySpec {
   enum class Method { sobol, morris };
   Method method = Method::sobol;
-  std::size_t samples = 1024;    ///< sobol: base samples N; morris: trajectories r
-  std::size_t levels = 4;        ///< morris grid levels p (even)
-  std::size_t bootstrap = 1000;  ///< sobol: bootstrap resamples for the intervals
-  double confidence = 0.95;      ///< sobol: interval coverage
+  std::size_t samples = 1024;        ///< sobol: base samples N; morris: trajectories r
+  std::size_t levels = 4;            ///< morris grid levels p (even)
+  std::size_t bootstrap = 1000;      ///< sobol: bootstrap resamples for the intervals
+  double confidence = 0.95;          ///< sobol: interval coverage
   std::vector<std::string> metrics;  ///< metrics analysed; empty: every metric of the scenario
   std::vector<SweepFactor> factors;  ///< each with a distribution
 };

@@ -30,11 +30,11 @@
 namespace cartsim {
 
 struct SolverOptions {
-  double rtol = 1e-6;        ///< relative tolerance
-  double atol = 1e-9;        ///< absolute tolerance, in each state's own unit
-  long max_steps = 500000;   ///< internal steps allowed over the whole solve
-  double first_step = 0.0;   ///< days; 0 lets the solver choose
-  double max_step = 0.0;     ///< days; 0 means no limit
+  double rtol = 1e-6;       ///< relative tolerance
+  double atol = 1e-9;       ///< absolute tolerance, in each state's own unit
+  long max_steps = 500000;  ///< internal steps allowed over the whole solve
+  double first_step = 0.0;  ///< days; 0 lets the solver choose
+  double max_step = 0.0;    ///< days; 0 means no limit
 };
 
 /// One initial-value problem with its events. The solver copies y0 and p; events change the copies.
@@ -49,12 +49,12 @@ struct Problem {
 };
 
 struct SolveStats {
-  long steps = 0;           ///< accepted internal steps
+  long steps = 0;  ///< accepted internal steps
   long rhs_evaluations = 0;
   long jacobian_evaluations = 0;
   long events_fired = 0;
-  double t_final = 0.0;     ///< where the run ended (days)
-  bool stopped = false;     ///< true when an event stopped the run before t_end
+  double t_final = 0.0;  ///< where the run ended (days)
+  bool stopped = false;  ///< true when an event stopped the run before t_end
 };
 
 /// A reusable integrator: keep one per thread and call solve() many times (sweeps).
@@ -69,7 +69,8 @@ class Solver {
   virtual const SolveStats& last_stats() const = 0;
 };
 
-/// Registered backend names, e.g. "cvode_bdf", "cvode_adams", "odeint_dopri5", "odeint_rosenbrock4".
+/// Registered backend names, e.g. "cvode_bdf", "cvode_adams", "odeint_dopri5",
+/// "odeint_rosenbrock4".
 std::vector<std::string> solver_names();
 /// One line describing a backend.
 std::string_view solver_description(std::string_view name);

@@ -30,11 +30,11 @@ class ResultSink {
 };
 
 struct SweepOptions {
-  int threads = 0;                 ///< in all, 0: OpenMP's default. Runs' own parallel regions
-                                   ///< (an agent engine) get what the sample threads leave
-  std::size_t first_sample = 0;    ///< the part to run: samples [first_sample, end_sample)
-  std::size_t end_sample = 0;      ///< 0: to the last sample
-  bool progress = false;           ///< progress bar on stderr (samples, rate, ETA)
+  int threads = 0;               ///< in all, 0: OpenMP's default. Runs' own parallel regions
+                                 ///< (an agent engine) get what the sample threads leave
+  std::size_t first_sample = 0;  ///< the part to run: samples [first_sample, end_sample)
+  std::size_t end_sample = 0;    ///< 0: to the last sample
+  bool progress = false;         ///< progress bar on stderr (samples, rate, ETA)
 };
 
 struct SweepStats {
