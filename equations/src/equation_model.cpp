@@ -14,14 +14,6 @@ namespace cartsim::equations {
 
 namespace {
 
-/// Copies t, y and p into the frame's input slots.
-inline void load(const CompiledModel& m, double* frame, double t, std::span<const double> y,
-                 std::span<const double> p) {
-  frame[0] = t;
-  std::memcpy(frame + 1, y.data(), m.states * sizeof(double));
-  std::memcpy(frame + 1 + m.states, p.data(), (m.inputs - 1 - m.states) * sizeof(double));
-}
-
 std::string state_values(const CompiledModel& m, std::span<const double> y) {
   std::string out;
   const std::size_t shown = std::min<std::size_t>(m.states, 8);
@@ -51,7 +43,7 @@ void apply_event(const CompiledModel& m, const CompiledEvent& e, EventContext& c
                     m.info.name, e.label));
   }
   Frame frame(e.action.frame_size());
-  load(m, frame.data(), ctx.t, ctx.y, ctx.p);
+  e.action.load(frame.data(), ctx.t, ctx.y.data(), ctx.p.data());
   e.action.run(frame.data(), ctx.random);
   const auto& slots = e.action.output_slots();
   for (std::size_t k = 0; k < e.targets.size(); ++k) {
@@ -75,10 +67,10 @@ void apply_event(const CompiledModel& m, const CompiledEvent& e, EventContext& c
   }
 }
 
-double run_single(const CompiledModel& m, const Program& program, double t,
-                  std::span<const double> y, std::span<const double> p) {
+double run_single(const Program& program, double t, std::span<const double> y,
+                  std::span<const double> p) {
   Frame frame(program.frame_size());
-  load(m, frame.data(), t, y, p);
+  program.load(frame.data(), t, y.data(), p.data());
   program.run(frame.data());
   return frame[program.output_slots()[0]];
 }
@@ -98,7 +90,7 @@ void EquationModel::rhs(double t, std::span<const double> y, std::span<const dou
                         std::span<double> dydt) const {
   const CompiledModel& m = *compiled_;
   Frame frame(m.rhs.frame_size());
-  load(m, frame.data(), t, y, p);
+  m.rhs.load(frame.data(), t, y.data(), p.data());
   m.rhs.run(frame.data());
   const auto& slots = m.rhs.output_slots();
   double sum = 0.0;
@@ -130,7 +122,7 @@ void EquationModel::jacobian(double t, std::span<const double> y, std::span<cons
                              Eigen::Ref<Eigen::MatrixXd> jac) const {
   const CompiledModel& m = *compiled_;
   Frame frame(m.jacobian.frame_size());
-  load(m, frame.data(), t, y, p);
+  m.jacobian.load(frame.data(), t, y.data(), p.data());
   m.jacobian.run(frame.data());
   const auto& slots = m.jacobian.output_slots();
   for (std::size_t k = 0; k < m.jacobian_entries.size(); ++k) {
@@ -146,7 +138,7 @@ void EquationModel::observables(double t, std::span<const double> y, std::span<c
     return;
   }
   Frame frame(m.observables.frame_size());
-  load(m, frame.data(), t, y, p);
+  m.observables.load(frame.data(), t, y.data(), p.data());
   m.observables.run(frame.data());
   const auto& slots = m.observables.output_slots();
   for (std::size_t k = 0; k < slots.size(); ++k) {
@@ -157,9 +149,7 @@ void EquationModel::observables(double t, std::span<const double> y, std::span<c
 void EquationModel::initial_state(std::span<const double> p, std::span<double> y0) const {
   const CompiledModel& m = *compiled_;
   Frame frame(std::max<std::size_t>(m.initial.frame_size(), m.inputs));
-  std::fill(frame.data(), frame.data() + 1 + m.states, 0.0);
-  std::memcpy(frame.data() + 1 + m.states, p.data(),
-              std::min(p.size(), m.inputs - 1 - m.states) * sizeof(double));
+  m.initial.load(frame.data(), 0.0, nullptr, p.data());
   m.initial.run(frame.data());
   const auto& slots = m.initial.output_slots();
   for (std::size_t i = 0; i < m.states; ++i) {
@@ -173,7 +163,7 @@ void EquationModel::derive_parameters(std::span<double> p) const {
     return;
   }
   Frame frame(std::max<std::size_t>(m.derive.frame_size(), m.inputs));
-  std::memcpy(frame.data() + 1 + m.states, p.data(), (m.inputs - 1 - m.states) * sizeof(double));
+  m.derive.load(frame.data(), 0.0, nullptr, p.data());
   m.derive.run(frame.data());
   const auto& slots = m.derive.output_slots();
   for (std::size_t k = 0; k < m.hidden_parameters; ++k) {
@@ -185,13 +175,13 @@ void EquationModel::model_events(double t0, std::span<const double> p, EventSet&
   const CompiledModel* m = compiled_.get();
   std::vector<double> y_none(m->states, 0.0);
   for (const CompiledEvent& e : m->events) {
-    if (!e.guard.output_slots().empty() && run_single(*m, e.guard, t0, y_none, p) == 0.0) {
+    if (!e.guard.output_slots().empty() && run_single(e.guard, t0, y_none, p) == 0.0) {
       continue;  // a condition on fixed parameters is false: the event cannot fire in this run
     }
     const CompiledEvent* ev = &e;
     if (e.at_start) {
       events.scheduled.push_back({t0, e.label + " (at the start)", [m, ev](EventContext& ctx) {
-                                    if (run_single(*m, ev->trigger, ctx.t, ctx.y, ctx.p) != 0.0) {
+                                    if (run_single(ev->trigger, ctx.t, ctx.y, ctx.p) != 0.0) {
                                       apply_event(*m, *ev, ctx);
                                     }
                                   }});
@@ -201,7 +191,7 @@ void EquationModel::model_events(double t0, std::span<const double> p, EventSet&
     s.direction = Crossing::rising;
     s.repeat = e.repeat;
     s.condition = [m, ev](double t, std::span<const double> y, std::span<const double> q) {
-      return run_single(*m, ev->condition, t, y, q);
+      return run_single(ev->condition, t, y, q);
     };
     s.action = [m, ev](EventContext& ctx) { apply_event(*m, *ev, ctx); };
     events.state.push_back(std::move(s));

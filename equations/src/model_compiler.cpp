@@ -699,27 +699,27 @@ class Compiler {
       return std::nullopt;
     };
 
-    m.rhs = Program(graph_, rhs_roots_, m.inputs, leaf);
-    m.observables = Program(graph_, observable_roots_, m.inputs, leaf);
-    m.jacobian = Program(graph_, jacobian_roots, m.inputs, leaf);
-    m.derive = Program(graph_, hoisted, m.inputs);
-    m.initial = Program(graph_, initial_roots_, m.inputs);
+    m.rhs = Program(graph_, rhs_roots_, m.inputs, m.states, leaf);
+    m.observables = Program(graph_, observable_roots_, m.inputs, m.states, leaf);
+    m.jacobian = Program(graph_, jacobian_roots, m.inputs, m.states, leaf);
+    m.derive = Program(graph_, hoisted, m.inputs, m.states);
+    m.initial = Program(graph_, initial_roots_, m.inputs, m.states);
     for (const auto& ev : events_) {
       CompiledEvent ce;
       ce.label = ev.label;
       const NodeId condition[] = {ev.condition};
-      ce.condition = Program(graph_, condition, m.inputs, leaf);
+      ce.condition = Program(graph_, condition, m.inputs, m.states, leaf);
       const NodeId trigger[] = {ev.trigger};
-      ce.trigger = Program(graph_, trigger, m.inputs, leaf);
+      ce.trigger = Program(graph_, trigger, m.inputs, m.states, leaf);
       if (!ev.guards.empty()) {
         NodeId all = ev.guards.front();
         for (std::size_t k = 1; k < ev.guards.size(); ++k) {
           all = graph_.make(Op::logical_and, all, ev.guards[k]);
         }
         const NodeId guard[] = {all};
-        ce.guard = Program(graph_, guard, m.inputs);
+        ce.guard = Program(graph_, guard, m.inputs, m.states);
       }
-      ce.action = Program(graph_, ev.values, m.inputs, leaf);
+      ce.action = Program(graph_, ev.values, m.inputs, m.states, leaf);
       ce.targets = ev.targets;
       const EventSpec& spec = spec_.events[&ev - events_.data()];
       ce.repeat = spec.repeat;
@@ -752,8 +752,8 @@ class Compiler {
   std::string listing(const Program& program) const {
     std::string out;
     for (const auto& in : program.code()) {
-      const int k = expr::arity(in.op);
-      out += fmt::format("r{} = {}", in.dst, expr::op_name(in.op));
+      const int k = code_arity(in.code);
+      out += fmt::format("r{} = {}", in.dst, code_name(in.code));
       const std::uint32_t args[3] = {in.a, in.b, in.c};
       for (int i = 0; i < k; ++i) {
         out += (i == 0 ? " " : ", ") + slot_name(args[i]);
@@ -873,9 +873,11 @@ class Compiler {
     }
     // Hidden parameters default to their values at the declared defaults.
     std::vector<double> frame(std::max<std::size_t>(m.derive.frame_size(), m.inputs), 0.0);
+    std::vector<double> p(m.declared_parameters + m.hidden_parameters, 0.0);
     for (std::size_t j = 0; j < m.declared_parameters; ++j) {
-      frame[parameter_slot(j)] = spec_.parameters[j].value;
+      p[j] = spec_.parameters[j].value;
     }
+    m.derive.load(frame.data(), 0.0, nullptr, p.data());
     m.derive.run(frame.data());
     for (std::size_t k = 0; k < hoisted_.size(); ++k) {
       info.parameters[m.declared_parameters + k].default_value = frame[m.derive.output_slots()[k]];

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "cartsim/core/expression.hpp"
@@ -22,8 +23,19 @@ class RandomStream;
 
 namespace cartsim::equations {
 
+/// An instruction's operation: an expr::Op, or (from first_fused on) a fused pair of arithmetic
+/// operations (program.cpp).
+inline constexpr std::uint8_t first_fused = 128;
+constexpr std::uint8_t op_code(expr::Op op) {
+  return static_cast<std::uint8_t>(op);
+}
+/// "+", "(a * b) - c", ...: the operation of an instruction, for listings.
+std::string code_name(std::uint8_t code);
+/// Operands an instruction reads.
+int code_arity(std::uint8_t code);
+
 struct Instruction {
-  expr::Op op;
+  std::uint8_t code;
   std::uint32_t dst;
   std::uint32_t a;
   std::uint32_t b;
@@ -36,7 +48,9 @@ class Program {
   /// gives the slot of any other node to be read from the inputs instead of computed (e.g. a value
   /// of parameters precomputed once per run), or std::nullopt. `inputs` is the size of the input
   /// region.
+  /// Input slot 0 is t, slots 1..states the states, the rest parameters.
   Program(const expr::Graph& graph, std::span<const expr::NodeId> roots, std::uint32_t inputs,
+          std::size_t states,
           const std::function<std::optional<std::uint32_t>(expr::NodeId)>& leaf = {});
   Program() = default;
 
@@ -48,7 +62,22 @@ class Program {
   const std::vector<Instruction>& code() const { return code_; }
   bool uses_random() const { return uses_random_; }
 
-  /// Executes the program on `frame` (frame_size() doubles, inputs filled in). `random` serves
+  /// Copies into `frame` the inputs the program reads (and only those) and its constants.
+  void load(double* frame, double t, const double* y, const double* p) const {
+    if (reads_time_) {
+      frame[0] = t;
+    }
+    for (const std::uint32_t i : read_states_) {
+      frame[1 + i] = y[i];
+    }
+    for (const std::uint32_t j : read_parameters_) {
+      frame[parameters_at_ + j] = p[j];
+    }
+    for (std::size_t k = 0; k < constants_.size(); ++k) {
+      frame[inputs_ + k] = constants_[k];
+    }
+  }
+  /// Executes the program on `frame` (frame_size() doubles, load()ed). `random` serves
   /// uniform(), exponential() and normal(); it may be null when uses_random() is false.
   void run(double* frame, RandomStream* random = nullptr) const;
 
@@ -59,6 +88,9 @@ class Program {
   std::size_t frame_size_ = 0;
   std::vector<std::uint32_t> outputs_;
   bool uses_random_ = false;
+  bool reads_time_ = false;
+  std::uint32_t parameters_at_ = 0;
+  std::vector<std::uint32_t> read_states_, read_parameters_;
 };
 
 /// A frame for one call: on the stack for small programs, else a per-thread buffer that grows
