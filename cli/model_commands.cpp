@@ -34,7 +34,7 @@ void write_output(const ModelFileOptions& options, const std::string& content) {
   write_file_atomically(options.output, content);
 }
 
-const equations::EquationModel& equation_model(const OdeModel& model,
+const equations::EquationModel& equation_model(const Model& model,
                                                const std::filesystem::path& from) {
   const auto* m = dynamic_cast<const equations::EquationModel*>(&model);
   if (m == nullptr) {

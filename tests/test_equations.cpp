@@ -97,7 +97,7 @@ TEST_CASE("the compiled right-hand side, Jacobian and observables give hand-comp
       "    u: -k * u + sin(v) / m\n"
       "    v: \"piecewise(u^2, u > 1, -u, 0) + max(u, v) * t\"\n");
   const Scenario s = parse_scenario(text, "<memory>");
-  const auto& model = *s.bound_model;
+  const auto& model = *s.bound_model->as_ode();
   REQUIRE(model.num_states() == 2);
   std::vector<double> p(model.num_parameters());
   for (std::size_t j = 0; j < p.size(); ++j) {

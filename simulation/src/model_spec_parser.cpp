@@ -552,7 +552,7 @@ bool is_sbml_path(const std::filesystem::path& path) {
   return ext == ".xml" || ext == ".sbml" || ext == ".XML" || ext == ".SBML";
 }
 
-std::shared_ptr<const OdeModel> load_model_from_file(const std::filesystem::path& path) {
+std::shared_ptr<const Model> load_model_from_file(const std::filesystem::path& path) {
   const InputLocation at{path.string(), 0, 0, ""};
   if (is_sbml_path(path)) {
     const std::string xml = read_file(path, at, "SBML file");

@@ -9,7 +9,7 @@
 
 namespace cartsim {
 
-std::shared_ptr<const OdeModel> load_model_from_file(const std::filesystem::path& path);
+std::shared_ptr<const Model> load_model_from_file(const std::filesystem::path& path);
 
 /// True when `path` names an SBML file (.xml or .sbml).
 bool is_sbml_path(const std::filesystem::path& path);
