@@ -121,7 +121,9 @@ class Importer {
     for (unsigned i = 0; i < doc_.getNumPlugins(); ++i) {
       const auto* plugin = doc_.getPlugin(i);
       const std::string package = plugin->getPackageName();
-      if (const_cast<SBMLDocument&>(doc_).getPackageRequired(package)) {
+      auto& doc = const_cast<SBMLDocument&>(doc_);
+      if (doc_.getLevel() >= 3 && doc.isSetPackageRequired(package) &&
+          doc.getPackageRequired(package)) {
         fail_at(&doc_, fmt::format("the SBML package '{}' is required by the file and is not "
                                    "supported (SBML core only)",
                                    package));
