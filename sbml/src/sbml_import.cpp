@@ -122,8 +122,10 @@ class Importer {
       const auto* plugin = doc_.getPlugin(i);
       const std::string package = plugin->getPackageName();
       auto& doc = const_cast<SBMLDocument&>(doc_);
-      if (doc_.getLevel() >= 3 && doc.isSetPackageRequired(package) &&
-          doc.getPackageRequired(package)) {
+      // libSBML files L3V2's own max, min, rem, quotient and implies under a package
+      // 'l3v2extendedmath'; they are core in Level 3 Version 2.
+      if (doc_.getLevel() >= 3 && package != "l3v2extendedmath" &&
+          doc.isSetPackageRequired(package) && doc.getPackageRequired(package)) {
         fail_at(&doc_, fmt::format("the SBML package '{}' is required by the file and is not "
                                    "supported (SBML core only)",
                                    package));
