@@ -538,7 +538,18 @@ std::shared_ptr<const OdeModel> parse_model_map(const YamlNode& node, const std:
     const YamlNode sbml = *node.find("sbml");
     const std::string path = relative_to(sbml.string(), node.file()).string();
     const std::string xml = read_file(path, sbml.location(), "SBML file");
-    return equations::compile_model(sbml::import_sbml_string(xml, path));
+    try {
+      return equations::compile_model(sbml::import_sbml_string(xml, path));
+    } catch (const ConfigError& e) {
+      // Point at the scenario's reference; say where in the SBML file.
+      const InputLocation& at = e.where();
+      std::string where =
+          at.line > 0 ? fmt::format(" at line {}, column {}", at.line, at.column) : std::string();
+      if (!at.yaml_path.empty()) {
+        where += " (" + at.yaml_path + ")";
+      }
+      sbml.fail(fmt::format("in the SBML file '{}'{}: {}", path, where, e.message()));
+    }
   }
   return equations::compile_model(parse_model_spec(node, text));
 }
