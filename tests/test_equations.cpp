@@ -82,6 +82,7 @@ TEST_CASE("a logistic model written in YAML follows the exact solution on every 
 TEST_CASE("the compiled right-hand side, Jacobian and observables give hand-computed values",
           "[equations]") {
   const std::string text = scenario_with(
+      "  check_units: false\n"
       "  states:\n"
       "    u: 2\n"
       "    v: {initial: 2 * u + k, unit: '1', nonnegative: false}\n"
@@ -345,4 +346,40 @@ TEST_CASE("event errors are located", "[equations]") {
                             "  events:\n"
                             "    - {when: x > 2, assign: {y: 1}}\n"),
               5, 30, "unknown state or parameter 'y'");
+}
+
+TEST_CASE("units that do not combine are refused where they meet", "[equations]") {
+  // Adding a rate to a count.
+  check_error(scenario_with("  states: {x: {initial: 1, unit: cells}}\n"
+                            "  parameters: {k: {value: 1, unit: 1/d}}\n"
+                            "  equations: {x: k * x + k}\n"),
+              4, 24, "'k * x' is in cell*s^-1 and 'k' in s^-1");
+  // A rate per hour where cartsim's time is in days: the right dimension, 24 times off.
+  check_error(scenario_with("  states: {A: {initial: 100, unit: mg}}\n"
+                            "  parameters: {k: {value: 0.1, unit: 1/h}}\n"
+                            "  equations: {A: -k * A}\n"),
+              4, 18, "has the right dimension but is 24 times mg/d");
+  // A bare number may be the conversion: 24 h/d.
+  CHECK_NOTHROW(parse_scenario(scenario_with("  states: {A: {initial: 100, unit: mg}}\n"
+                                             "  parameters: {k: {value: 0.1, unit: 1/h}}\n"
+                                             "  equations: {A: -24 * k * A}\n"),
+                               "<memory>"));
+  // Units flow through observables; mg/L from mg and L is ug/mL; mL and L are one dimension.
+  check_error(scenario_with("  states: {A: {initial: 100, unit: mg}}\n"
+                            "  parameters: {V: {value: 5, unit: L}, Vmax: {value: 1, unit: mg/d}}\n"
+                            "  observables: {C: A / V}\n"
+                            "  equations: {A: -Vmax * C}\n"),
+              5, 18, "d(A)/dt is in");
+  CHECK_NOTHROW(parse_scenario(
+      scenario_with("  states: {A: {initial: 100, unit: mg}}\n"
+                    "  parameters: {V: {value: 5, unit: L}, CL: {value: 1, unit: mL/d}}\n"
+                    "  observables: {C: {expression: A / V, unit: ug/mL}}\n"
+                    "  equations: {A: -CL * C * 1000}\n"),
+      "<memory>"));
+  // Off, the same model loads.
+  CHECK_NOTHROW(parse_scenario(scenario_with("  check_units: false\n"
+                                             "  states: {x: {initial: 1, unit: cells}}\n"
+                                             "  parameters: {k: {value: 1, unit: 1/d}}\n"
+                                             "  equations: {x: k * x + k}\n"),
+                               "<memory>"));
 }

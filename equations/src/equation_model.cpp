@@ -9,6 +9,7 @@
 #include "cartsim/core/errors.hpp"
 #include "cartsim/core/random.hpp"
 #include "compiled_model.hpp"
+#include "units.hpp"
 
 namespace cartsim::equations {
 
@@ -215,7 +216,9 @@ std::string EquationModel::rhs_listing() const {
 }
 
 std::shared_ptr<const EquationModel> compile_model(const ModelSpec& spec) {
-  return std::make_shared<const EquationModel>(build_model(spec));
+  auto compiled = build_model(spec);  // names, structure and expressions first
+  check_units(spec);
+  return std::make_shared<const EquationModel>(std::move(compiled));
 }
 
 }  // namespace cartsim::equations
