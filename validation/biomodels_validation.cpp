@@ -136,7 +136,8 @@ void leon_triana() {
   const double alpha = 4.5e-11, rho_c = alpha / 4, rho_l = 0.03333333333, tau_c = 14, tau_b = 60,
                tau_i = 6, beta = 0.1, c50 = 1e9, i0 = 1e7;
   auto f = [&](const std::array<double, 4>& y) {
-    const double cc = y[0], l = y[1], bb = y[2], ii = y[3];
+    // (no term of the file depends on the progenitor state I = y[3]: see the artefacts below)
+    const double cc = y[0], l = y[1], bb = y[2];
     const double maturation = i0 / tau_i / (1 + cc / c50);
     return std::array<double, 4>{
         rho_c * (l + bb) * cc + rho_c * beta * i0 / (1 + cc / c50) - cc / tau_c,
@@ -153,11 +154,11 @@ void leon_triana() {
     }
     for (int k = 0; k < steps; ++k) {
       const double h = 1.0 / steps;
-      auto add = [](std::array<double, 4> a, double w, const std::array<double, 4>& b) {
+      auto add = [](std::array<double, 4> u, double w, const std::array<double, 4>& v) {
         for (int j = 0; j < 4; ++j) {
-          a[j] += w * b[j];
+          u[j] += w * v[j];
         }
-        return a;
+        return u;
       };
       const auto k1 = f(y);
       const auto k2 = f(add(y, h / 2, k1));
