@@ -71,7 +71,7 @@ std::string import_error(const std::string& xml) {
 }  // namespace
 
 TEST_CASE("a model written in YAML survives YAML -> SBML -> YAML unchanged", "[sbml]") {
-  for (const char* example : {"teaching_predator_prey.yaml", "teaching_two_compartment_oral.yaml",
+  for (const char* example : {"teaching_lotka_volterra.yaml", "teaching_two_compartment_oral.yaml",
                               "clinical_tocilizumab_pk.yaml"}) {
     INFO(example);
     const cartsim::Scenario s = cartsim::load_scenario(examples + example);
