@@ -282,7 +282,11 @@ int solvers_command() {
 }
 
 int describe_command(const std::string& name) {
-  const ModelInfo& m = get_model(name)->info();
+  print_model_description(get_model(name)->info());
+  return 0;
+}
+
+void print_model_description(const ModelInfo& m) {
   std::cout << m.name << ": " << m.title << "\n\n";
   print_indented(m.summary);
   std::cout << "\nEquations (time in days):\n";
@@ -296,6 +300,9 @@ int describe_command(const std::string& name) {
   std::cout << fmt::format("  {:<12} {:<12} {:>12}  {:<22} {}\n", "name", "unit", "default",
                            "range", "source");
   for (const auto& p : m.parameters) {
+    if (p.name.starts_with("(derived")) {
+      continue;  // a model written by a user: values of parameters its compiler precomputes
+    }
     std::cout << fmt::format("  {:<12} {:<12} {:>12g}  {:<22} {}{}\n", p.name, p.unit,
                              p.default_value, range_text(p.min, p.max), p.source,
                              p.internal ? " [internal: set by the model's events]" : "");
@@ -341,7 +348,6 @@ int describe_command(const std::string& name) {
   print_indented(m.references);
   std::cout << "\nDeviations from the source:\n";
   print_indented(m.deviations);
-  return 0;
 }
 
 }  // namespace cartsim::cli

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cartsim/core/model.hpp"
+
 namespace cartsim::cli {
 
 struct RunOptions {
@@ -26,6 +28,8 @@ int check_command(const std::filesystem::path& scenario);
 int models_command();
 int solvers_command();
 int describe_command(const std::string& model);
+/// What `describe` prints about a model (also for models written by users, model_commands.cpp).
+void print_model_description(const ModelInfo& info);
 int sensitivity_command(const RunOptions& options);
 int merge_command(const std::vector<std::filesystem::path>& shards,
                   const std::filesystem::path& output_dir);

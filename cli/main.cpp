@@ -7,6 +7,7 @@
 #include "cartsim/sweeps/merge.hpp"
 #include "cartsim/version.hpp"
 #include "commands.hpp"
+#include "model_commands.hpp"
 
 namespace {
 constexpr int exit_ok = 0;
@@ -65,7 +66,28 @@ int main(int argc, char** argv) {
   auto* describe = app.add_subcommand(
       "describe",
       "Show a model's equations, states, parameters (units, defaults, ranges, sources)");
-  describe->add_option("model", model_name, "Model name (see 'cartsim models')")->required();
+  describe
+      ->add_option("model", model_name,
+                   "Model name (see 'cartsim models'), or a scenario, model file or SBML file")
+      ->required();
+
+  cartsim::cli::ModelFileOptions import_options;
+  auto* import_sbml =
+      app.add_subcommand("import-sbml", "Translate an SBML model into a cartsim model file (YAML)");
+  import_sbml->add_option("sbml", import_options.input, "SBML file (.xml)")->required();
+  import_sbml->add_option("-o,--output", import_options.output,
+                          "Model file to write (default: standard output)");
+  import_sbml->add_flag("--force", import_options.force, "Replace the output file if it exists");
+
+  cartsim::cli::ModelFileOptions export_options;
+  auto* export_sbml = app.add_subcommand(
+      "export-sbml",
+      "Write the model of a scenario, model file or SBML file as SBML Level 3 Version 2");
+  export_sbml->add_option("input", export_options.input, "Scenario, model file or SBML file")
+      ->required();
+  export_sbml->add_option("-o,--output", export_options.output,
+                          "SBML file to write (default: standard output)");
+  export_sbml->add_flag("--force", export_options.force, "Replace the output file if it exists");
 
   try {
     app.parse(argc, argv);
@@ -88,7 +110,16 @@ int main(int argc, char** argv) {
       return cartsim::cli::solvers_command();
     }
     if (*describe) {
+      if (cartsim::cli::names_model_file(model_name)) {
+        return cartsim::cli::describe_file_command(model_name);
+      }
       return cartsim::cli::describe_command(model_name);
+    }
+    if (*import_sbml) {
+      return cartsim::cli::import_sbml_command(import_options);
+    }
+    if (*export_sbml) {
+      return cartsim::cli::export_sbml_command(export_options);
     }
     if (*sensitivity) {
       return cartsim::cli::sensitivity_command(sensitivity_options);

@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev                 # run.json provenance
   librandom123-dev                   # counter-based random streams (Philox)
   libssl-dev                         # SHA-256 of the scenario text (libcrypto)
+  libsbml5-dev                       # SBML import and export of models (libSBML 5.19)
   catch2                             # unit tests (2.13)
 )
 

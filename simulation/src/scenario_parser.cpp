@@ -25,6 +25,7 @@
 #include "cartsim/models/registry.hpp"
 #include "cartsim/simulation/runner.hpp"
 #include "cartsim/simulation/scenario.hpp"
+#include "model_spec_parser.hpp"
 #include "parse_values.hpp"
 #include "protocol_parser.hpp"
 #include "sweep_parser.hpp"
@@ -142,7 +143,14 @@ std::string default_name(const std::string& file_label) {
   return stem.empty() ? std::string("scenario") : stem;
 }
 
-std::shared_ptr<const Model> parse_model(const YamlNode& node, const ModelCatalog& catalog) {
+/// `model:` names a model of the catalog, or (a map) gives one: written in the scenario, in a
+/// model file or in an SBML file (model_spec_parser.cpp). `text` is the scenario's text, to locate
+/// errors inside expressions.
+std::shared_ptr<const Model> parse_model(const YamlNode& node, const ModelCatalog& catalog,
+                                         const std::string& text) {
+  if (node.is_map()) {
+    return parse_model_map(node, text);
+  }
   const std::string name = node.string();
   auto model = catalog.find(name);
   if (!model) {
@@ -552,7 +560,7 @@ void parse_output_selection(const std::optional<YamlNode>& outputs, Scenario& s)
 /// model, parameters, initial_state, outputs, time, protocol and solver: the run of one model (a
 /// single-model scenario, or one half of a chain, whose `outputs` hold no timeseries/bands).
 void parse_run(const YamlNode& root, const ModelCatalog& catalog, Scenario& s, bool half) {
-  const auto model = parse_model(root.required("model"), catalog);
+  const auto model = parse_model(root.required("model"), catalog, s.text);
   const ModelInfo& info = model->info();
   s.model = info.name;
   s.bound_model = model;
@@ -721,7 +729,7 @@ void parse_chain(const YamlNode& root, const ModelCatalog& catalog, Scenario& s)
   readouts.insert(readouts.end(), chain->product.memory_like.begin(),
                   chain->product.memory_like.end());
   const YamlNode made_model = made_node.required("model");
-  const auto made_bound = parse_model(made_model, catalog);
+  const auto made_bound = parse_model(made_model, catalog, s.text);
   for (const auto& name : readouts) {
     if (!made_bound->resolve(name)) {
       made_model.fail(fmt::format(
@@ -745,7 +753,8 @@ void parse_chain(const YamlNode& root, const ModelCatalog& catalog, Scenario& s)
   }
 
   const YamlNode patient_model = patient_node.required("model");
-  const ModelInfo& info = parse_model(patient_model, catalog)->info();
+  const auto patient_bound = parse_model(patient_model, catalog, s.text);
+  const ModelInfo& info = patient_bound->info();
   const auto infuse = info.find_action("infuse");
   bool fits = infuse.has_value() && info.find_parameter("body_weight_kg").has_value();
   std::array<std::size_t, product_settings.size()> setting{};
