@@ -18,6 +18,7 @@
 #include "cartsim/sweeps/sample_inputs.hpp"
 #include "cartsim/sweeps/sensitivity.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
+#include "report_command.hpp"
 
 namespace cartsim::cli {
 namespace {
@@ -163,6 +164,9 @@ int run_command(const RunOptions& options) {
     }
   }
   std::cout << "results written to " << dir.string() << "/\n";
+  if (options.report) {
+    report_after_run(dir);
+  }
   return stats.failed == 0 ? 0 : 1;
 }
 
@@ -236,6 +240,9 @@ int sensitivity_command(const RunOptions& options) {
                              stats.failed);
   }
   std::cout << "results written to " << dir.string() << "/\n";
+  if (options.report) {
+    report_after_run(dir);
+  }
   return stats.failed == 0 ? 0 : 1;
 }
 
