@@ -206,8 +206,10 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
     const std::string d = distributions_file(plan);
     out << d << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
     out << d << ",replicate,1,replicate of the sample (0-based)\n";
-    out << d << ",distribution,1,name of the histogram (the model's docs describe each)"
-        << (plan.chain ? "; the manufacturing half's, at harvest\n" : "\n");
+    out << d << ",distribution,1,"
+        << csv_quote(std::string("name of the histogram (the model's docs describe each)") +
+                     (plan.chain ? "; the manufacturing half's, at harvest" : ""))
+        << '\n';
     out << d << ",unit,1,unit of the binned quantity\n";
     out << d << ",lower,unit of the quantity,bin lower bound (inclusive)\n";
     out << d << ",upper,unit of the quantity,bin upper bound (exclusive; inf: open)\n";
