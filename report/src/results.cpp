@@ -33,7 +33,8 @@ const json* Results::hints(const std::string& series_file) const {
   if (r == run.end() || !r->is_object()) {
     return nullptr;
   }
-  const auto h = r->find(series_file);
+  // Keyed by the file's stem ("timeseries", "manufacturing_timeseries").
+  const auto h = r->find(series_file.substr(0, series_file.rfind('.')));
   return h == r->end() ? nullptr : &*h;
 }
 

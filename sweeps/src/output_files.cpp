@@ -578,11 +578,11 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
     j["samples"]["subjects"] = 1;
   }
   if (plan_.chain) {
-    j["report"] = {{"timeseries.csv", report_series(plan_.chain->patient, plan_, "patient.")},
-                   {"manufacturing_timeseries.csv",
+    j["report"] = {{"timeseries", report_series(plan_.chain->patient, plan_, "patient.")},
+                   {"manufacturing_timeseries",
                     report_series(plan_.chain->manufacturing, plan_, "manufacturing.")}};
   } else {
-    j["report"] = {{"timeseries.csv", report_series(plan_, plan_, "")}};
+    j["report"] = {{"timeseries", report_series(plan_, plan_, "")}};
   }
   j["threads"] = stats.threads;
   j["wall_time_s"] = stats.wall_seconds;
