@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     const std::string key = "abm_agents: 4000";
     s.replace(s.find(key), key.size(), fmt::format("abm_agents: {}", agents));
     const RunPlan plan = make_plan(parse_scenario(s, "bench.yaml"));
-    const auto& model = dynamic_cast<const AgentModel&>(*plan.model);
+    const AgentModel& model = *plan.model->as_agent();
     double one = 0.0;
     std::vector<double> first_state;
     bool identical = true;

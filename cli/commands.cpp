@@ -43,7 +43,7 @@ std::string range_text(double min, double max) {
 /// What integrates the plan: the solver's name, or the model's own engine for an agent model
 /// (which ignores `solver`).
 std::string integrator_name(const RunPlan& plan) {
-  if (dynamic_cast<const AgentModel*>(plan.model.get()) != nullptr) {
+  if (plan.model->as_agent() != nullptr) {
     return "its own agent engine";
   }
   return "solver " + plan.solver.name;

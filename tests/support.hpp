@@ -61,7 +61,7 @@ class DecayModel final : public OdeModel {
 /// Applies model action `name` to (y, p) at time t (days) with the settings `given` by name and
 /// the declared defaults for the rest, as the protocol parser fills them. Returns whether the
 /// action stops the run. Throws std::invalid_argument for an unknown action or setting.
-inline bool apply_action(const OdeModel& model, const std::string& name,
+inline bool apply_action(const Model& model, const std::string& name,
                          const std::vector<std::pair<const char*, double>>& given,
                          std::vector<double>& y, std::vector<double>& p, double t = 0.0) {
   const auto index = model.info().find_action(name);
@@ -121,7 +121,7 @@ struct Trace final : Observer {
 using Both = ObserverPair;
 
 /// The model's default parameters as a plain vector (for calling rhs() and friends by hand).
-inline std::vector<double> default_parameter_vector(const OdeModel& model) {
+inline std::vector<double> default_parameter_vector(const Model& model) {
   const Eigen::VectorXd p = model.info().default_parameters();
   return {p.data(), p.data() + p.size()};
 }
@@ -148,7 +148,7 @@ inline std::vector<double> grid(double from, double to, double step) {
 }
 
 /// All states of `model` recorded on `times`.
-inline GridRecorder state_recorder(const OdeModel& model, std::vector<double> times) {
+inline GridRecorder state_recorder(const Model& model, std::vector<double> times) {
   std::vector<VariableRef> columns;
   for (std::size_t i = 0; i < model.num_states(); ++i) {
     columns.push_back({VariableRef::Kind::state, i});

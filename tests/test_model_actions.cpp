@@ -74,7 +74,7 @@ class Vessel final : public OdeModel {
 ModelCatalog vessel_catalog() {
   static const auto model = std::make_shared<Vessel>();
   return {[](std::string_view name) {
-            return name == "test_vessel" ? model : std::shared_ptr<const OdeModel>{};
+            return name == "test_vessel" ? model : std::shared_ptr<const Model>{};
           },
           [] { return std::vector<std::string>{"test_vessel"}; }};
 }

@@ -46,7 +46,7 @@ RunPlan plan_of(const std::string& yaml) {
 /// Runs the plan's model directly, returning the final agents.
 ProdigyAbm::FinalAgents run_direct(const RunPlan& plan, std::uint64_t seed, std::size_t replicate,
                                    const ProdigyAbm::FixedRates& fixed = {}) {
-  const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
+  const ProdigyAbm model;  // a value: the plan's instance and this one behave the same
   const AgentRunInput in = agent_run_input(plan.problem, seed, 0, replicate);
   ProdigyAbm::FinalAgents out;
   Quiet quiet;
@@ -272,9 +272,9 @@ TEST_CASE("prodigy_abm: protocol checks and descriptions are prodigy_tct's", "[p
   CHECK_THROWS_AS(plan_of("cartsim: 1\nmodel: prodigy_abm\nprotocol:\n  - at: 1\n    harvest: {}\n"
                           "outputs:\n  times: {from: 0, to: 2, step: 1}\n"),
                   ConfigError);
-  // rhs is refused: the model is run by its agents.
-  std::vector<double> y(model->num_states()), p(model->num_parameters()), dy(model->num_states());
-  CHECK_THROWS_AS(model->rhs(0.0, y, p, dy), ModelError);
+  // Run by its agents, not by a solver: the agent contract only.
+  CHECK(model->as_agent() != nullptr);
+  CHECK(model->as_ode() == nullptr);
 }
 
 namespace {
@@ -286,7 +286,7 @@ std::vector<double> clone_histogram(double cells, double agents, double b, doubl
       plan_of("cartsim: 1\nmodel: prodigy_abm\nparameters: {abm_agents: " + std::to_string(agents) +
               ", abm_dt_h: 0.5}\nprotocol:\n  - at: 0\n    seed: {cells: " + std::to_string(cells) +
               ", viability: 1, volume_ml: 100}\noutputs:\n  times: {from: 0, to: 4, step: 1}\n");
-  const auto& model = dynamic_cast<const ProdigyAbm&>(*plan.model);
+  const ProdigyAbm model;
   std::vector<double> total;
   for (int r = 0; r < reps; ++r) {
     const AgentRunInput in = agent_run_input(plan.problem, 17, 0, static_cast<std::uint64_t>(r));

@@ -325,7 +325,7 @@ TEST_CASE("prodigy_tct protocol errors point at the offending step", "[prodigy_t
 
 TEST_CASE("prodigy_tct Poisson copy classes match e^-m m^k / k! for one exposure",
           "[prodigy_tct][transduction]") {
-  const auto model = get_model("prodigy_tct");
+  const OdeModel* model = get_model("prodigy_tct")->as_ode();
   for (const double copy_model : {0.0, 1.0}) {
     INFO("copy_model " << copy_model);
     Problem problem = testing::make_problem(*model, 0.0, 40.0);

@@ -344,7 +344,7 @@ std::vector<double> budgets(int threads, int replicates) {
   static const auto model = std::make_shared<ThreadProbe>();
   const ModelCatalog catalog{[](std::string_view name) {
                                return name == "test_threads" ? model
-                                                             : std::shared_ptr<const OdeModel>{};
+                                                             : std::shared_ptr<const Model>{};
                              },
                              [] { return std::vector<std::string>{"test_threads"}; }};
   const Scenario s = parse_scenario(

@@ -59,24 +59,23 @@ void OdeModel::jacobian(double, std::span<const double>, std::span<const double>
   throw ModelError("model '" + info().name + "' has no analytic Jacobian");
 }
 
-void OdeModel::observables(double, std::span<const double>, std::span<const double>,
-                           std::span<double>) const {}
+void Model::observables(double, std::span<const double>, std::span<const double>,
+                        std::span<double>) const {}
 
-void OdeModel::check_run(double, std::span<const double>) const {}
+void Model::check_run(double, std::span<const double>) const {}
 
 void OdeModel::model_events(double, std::span<const double>, EventSet&) const {}
 
 void OdeModel::derive_parameters(std::span<double>) const {}
 
-void OdeModel::apply_action(std::size_t action, std::span<const double>, EventContext&) const {
+void Model::apply_action(std::size_t action, std::span<const double>, EventContext&) const {
   throw ModelError("model '" + info().name + "' has no action #" + std::to_string(action));
 }
 
-void OdeModel::check_protocol(double, std::span<const double>,
-                              std::span<const PlannedAction>) const {}
+void Model::check_protocol(double, std::span<const double>, std::span<const PlannedAction>) const {}
 
-double OdeModel::value(const VariableRef& v, double t, std::span<const double> y,
-                       std::span<const double> p, std::span<double> scratch) const {
+double Model::value(const VariableRef& v, double t, std::span<const double> y,
+                    std::span<const double> p, std::span<double> scratch) const {
   if (v.kind == VariableRef::Kind::state) {
     return y[v.index];
   }
@@ -84,7 +83,7 @@ double OdeModel::value(const VariableRef& v, double t, std::span<const double> y
   return scratch[v.index];
 }
 
-std::optional<VariableRef> OdeModel::resolve(std::string_view name) const {
+std::optional<VariableRef> Model::resolve(std::string_view name) const {
   if (const auto i = info().find_state(name)) {
     return VariableRef{VariableRef::Kind::state, *i};
   }
@@ -94,12 +93,12 @@ std::optional<VariableRef> OdeModel::resolve(std::string_view name) const {
   return std::nullopt;
 }
 
-const std::string& OdeModel::name_of(const VariableRef& v) const {
+const std::string& Model::name_of(const VariableRef& v) const {
   return v.kind == VariableRef::Kind::state ? info().states[v.index].name
                                             : info().observables[v.index].name;
 }
 
-const std::string& OdeModel::unit_of(const VariableRef& v) const {
+const std::string& Model::unit_of(const VariableRef& v) const {
   return v.kind == VariableRef::Kind::state ? info().states[v.index].unit
                                             : info().observables[v.index].unit;
 }

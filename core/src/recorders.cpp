@@ -32,7 +32,7 @@ constexpr int samples_per_step = 5;
 // ---------------------------------------------------------------------------------------------
 // GridRecorder
 
-GridRecorder::GridRecorder(const OdeModel& model, std::vector<double> times,
+GridRecorder::GridRecorder(const Model& model, std::vector<double> times,
                            std::vector<VariableRef> columns)
     : model_(model),
       times_(std::move(times)),
@@ -86,7 +86,7 @@ void GridRecorder::on_finish(double t, std::span<const double> y, std::span<cons
 // ---------------------------------------------------------------------------------------------
 // MetricRecorder
 
-MetricRecorder::MetricRecorder(const OdeModel& model, std::vector<MetricSpec> specs)
+MetricRecorder::MetricRecorder(const Model& model, std::vector<MetricSpec> specs)
     : model_(model),
       specs_(std::move(specs)),
       y_(static_cast<Eigen::Index>(model.num_states())),

@@ -1234,13 +1234,6 @@ std::size_t prodigy_abm_reserved_bytes(double target_agents) {
          reserved_slots(static_cast<std::size_t>(std::llround(target_agents)));
 }
 
-void ProdigyAbm::rhs(double, std::span<const double>, std::span<const double>,
-                     std::span<double>) const {
-  throw ModelError(
-      "prodigy_abm is agent-based: it has no ODE right-hand side (the Simulator runs "
-      "it with AgentModel::simulate)");
-}
-
 void ProdigyAbm::observables(double t, std::span<const double> y, std::span<const double> p,
                              std::span<double> out) const {
   tct_.observables(t, y, p, out);

@@ -19,10 +19,10 @@
 namespace cartsim {
 namespace {
 // Models are immutable values, so one shared instance of each serves every run and thread.
-const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>>& registry() {
-  static const std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> models = [] {
-    std::map<std::string, std::shared_ptr<const OdeModel>, std::less<>> m;
-    const std::shared_ptr<const OdeModel> all[] = {
+const std::map<std::string, std::shared_ptr<const Model>, std::less<>>& registry() {
+  static const std::map<std::string, std::shared_ptr<const Model>, std::less<>> models = [] {
+    std::map<std::string, std::shared_ptr<const Model>, std::less<>> m;
+    const std::shared_ptr<const Model> all[] = {
         std::make_shared<models::Logistic>(),    std::make_shared<models::Stein2019>(),
         std::make_shared<models::ProdigyTct>(),  std::make_shared<models::ProdigyAbm>(),
         std::make_shared<models::Kimmel2021>(),  std::make_shared<models::LeonTriana2021>(),
@@ -46,12 +46,12 @@ std::vector<std::string> model_names() {
   return names;
 }
 
-std::shared_ptr<const OdeModel> find_model(std::string_view name) {
+std::shared_ptr<const Model> find_model(std::string_view name) {
   const auto it = registry().find(name);
   return it == registry().end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const OdeModel> get_model(std::string_view name) {
+std::shared_ptr<const Model> get_model(std::string_view name) {
   if (auto model = find_model(name)) {
     return model;
   }

@@ -17,7 +17,7 @@ namespace {
 /// allocation-free and safe to share between threads.
 constexpr std::size_t max_observables_in_conditions = 256;
 
-std::size_t state_index(const OdeModel& model, const std::string& name, const InputLocation& at) {
+std::size_t state_index(const Model& model, const std::string& name, const InputLocation& at) {
   const auto i = model.info().find_state(name);
   if (!i) {
     throw ConfigError(at, "model '" + model.info().name + "' has no state '" + name + "'");
@@ -25,7 +25,7 @@ std::size_t state_index(const OdeModel& model, const std::string& name, const In
   return *i;
 }
 
-EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
+EventAction make_action(const Model& model, const ProtocolStep& step) {
   const Action& a = step.action;
   switch (a.kind) {
     case ActionKind::dose: {
@@ -65,7 +65,7 @@ EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
     case ActionKind::stop:
       return [](EventContext& ctx) { ctx.stop = true; };
     case ActionKind::model: {
-      const OdeModel* m = &model;
+      const Model* m = &model;
       return [m, index = a.model_action, settings = a.settings](EventContext& ctx) {
         m->apply_action(index, settings, ctx);
       };
@@ -74,7 +74,7 @@ EventAction make_action(const OdeModel& model, const ProtocolStep& step) {
   throw ConfigError(step.where, "unsupported action");
 }
 
-StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step, EventAction action) {
+StateEvent make_state_event(const Model& model, const ProtocolStep& step, EventAction action) {
   const auto variable = model.resolve(step.trigger.variable);
   if (!variable) {
     throw ConfigError(step.where, "model '" + model.info().name + "' has no state or observable '" +
@@ -86,7 +86,7 @@ StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step, Eve
   e.direction = step.trigger.direction;
   e.repeat = step.trigger.repeat;
   e.action = std::move(action);
-  const OdeModel* m = &model;
+  const Model* m = &model;
   e.condition = [m, v = *variable, threshold](double t, std::span<const double> y,
                                               std::span<const double> p) {
     std::array<double, max_observables_in_conditions> scratch{};
@@ -96,7 +96,7 @@ StateEvent make_state_event(const OdeModel& model, const ProtocolStep& step, Eve
 }
 
 /// The events of a protocol.
-EventSet build_events(const OdeModel& model, const std::vector<ProtocolStep>& protocol) {
+EventSet build_events(const Model& model, const std::vector<ProtocolStep>& protocol) {
   EventSet events;
   for (const auto& step : protocol) {
     EventAction action = make_action(model, step);
@@ -113,7 +113,7 @@ EventSet build_events(const OdeModel& model, const std::vector<ProtocolStep>& pr
 
 /// Lets the model check its own actions over the whole protocol (e.g. "harvest before seeding").
 /// Throws the model's ProtocolError.
-void check_model_actions(const OdeModel& model, const std::vector<ProtocolStep>& protocol,
+void check_model_actions(const Model& model, const std::vector<ProtocolStep>& protocol,
                          double t_start, std::span<const double> p) {
   std::vector<PlannedAction> planned;
   for (std::size_t i = 0; i < protocol.size(); ++i) {
@@ -137,7 +137,7 @@ void check_model_actions(const OdeModel& model, const std::vector<ProtocolStep>&
 
 /// Writes one protocol input into a copy of the steps, with the checks the parser makes of a
 /// written value (a sampled value outside them fails the sample, with this message).
-void assign_protocol(const OdeModel& model, std::vector<ProtocolStep>& steps, const Assignment& a,
+void assign_protocol(const Model& model, std::vector<ProtocolStep>& steps, const Assignment& a,
                      double t0, double t_end) {
   const ModelInfo& info = model.info();
   ProtocolStep& step = steps.at(a.index);
@@ -300,7 +300,7 @@ RunPlan make_plan(const Scenario& scenario) {
   }
   RunPlan plan;
   plan.model = scenario.bound_model ? scenario.bound_model : get_model(scenario.model);
-  const OdeModel& model = *plan.model;
+  const Model& model = *plan.model;
   const ModelInfo& info = model.info();
   if (model.num_observables() > max_observables_in_conditions) {
     throw ModelError("model '" + info.name + "' has more observables than cartsim supports");
@@ -308,7 +308,7 @@ RunPlan make_plan(const Scenario& scenario) {
   const InputLocation file_location{scenario.file, 0, 0, ""};
 
   Problem& problem = plan.problem;
-  problem.model = plan.model.get();
+  problem.model = model.as_ode();  // null for an agent-based model, which integrates itself
   problem.t0 = scenario.t_start;
   problem.t_end = scenario.t_end;
   problem.p = info.default_parameters();
@@ -389,7 +389,7 @@ Simulator::Simulator(const RunPlan& plan, std::uint64_t seed)
       metrics_(*plan.model, plan.metrics) {}
 
 void Simulator::prepare(std::span<const Assignment> inputs) {
-  const OdeModel& model = *plan_.model;
+  const Model& model = *plan_.model;
   const ModelInfo& info = model.info();
   problem_.p = plan_.problem.p;
   bool protocol_changed = false;
@@ -469,7 +469,7 @@ void Simulator::run_into(std::size_t sample, std::size_t replicate,
   try {
     prepare(inputs);
     solving = true;
-    if (const auto* agents = dynamic_cast<const AgentModel*>(plan_.model.get())) {
+    if (const AgentModel* agents = plan_.model->as_agent()) {
       // An agent-based model integrates itself; it reports to the same observers.
       solving = false;
       AgentRunResult r =

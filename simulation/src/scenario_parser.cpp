@@ -142,7 +142,7 @@ std::string default_name(const std::string& file_label) {
   return stem.empty() ? std::string("scenario") : stem;
 }
 
-std::shared_ptr<const OdeModel> parse_model(const YamlNode& node, const ModelCatalog& catalog) {
+std::shared_ptr<const Model> parse_model(const YamlNode& node, const ModelCatalog& catalog) {
   const std::string name = node.string();
   auto model = catalog.find(name);
   if (!model) {
@@ -323,7 +323,7 @@ std::vector<std::string> parse_output_variables(const YamlNode& node, const Mode
 
 /// The unit of a metric's result: days for time-valued kinds, the variable's unit times days for
 /// an area under the curve, the variable's unit otherwise.
-std::string metric_unit(const MetricSpec& spec, const OdeModel& model) {
+std::string metric_unit(const MetricSpec& spec, const Model& model) {
   if (metric_is_time(spec.kind)) {
     return "d";
   }
@@ -346,7 +346,7 @@ void check_metric_input(const YamlNode& node, std::string_view key, MetricKind k
 
 /// A map: a custom metric {name, kind, variable, ...}, or a model metric by name with its level,
 /// window or time changed.
-MetricSpec parse_metric_map(const YamlNode& node, const OdeModel& model, double t_start,
+MetricSpec parse_metric_map(const YamlNode& node, const Model& model, double t_start,
                             double t_end) {
   const ModelInfo& info = model.info();
   node.check_keys({"name", "kind", "variable", "level", "from", "to", "at"});
@@ -410,7 +410,7 @@ MetricSpec parse_metric_map(const YamlNode& node, const OdeModel& model, double 
   return spec;
 }
 
-std::vector<MetricSpec> parse_metrics(const YamlNode& node, const OdeModel& model, double t_start,
+std::vector<MetricSpec> parse_metrics(const YamlNode& node, const Model& model, double t_start,
                                       double t_end) {
   const ModelInfo& info = model.info();
   std::vector<MetricSpec> metrics;
@@ -442,7 +442,7 @@ std::vector<MetricSpec> parse_metrics(const YamlNode& node, const OdeModel& mode
 }
 
 /// The model's own metrics, with units filled in where the model left them empty.
-std::vector<MetricSpec> default_metrics(const OdeModel& model) {
+std::vector<MetricSpec> default_metrics(const Model& model) {
   std::vector<MetricSpec> metrics = model.info().metrics;
   for (auto& spec : metrics) {
     if (spec.unit.empty()) {

@@ -37,8 +37,8 @@ std::string describe_metric(const MetricSpec& m) {
 /// The agent-based model whose end-of-run distributions are written: the scenario's model, or a
 /// chain's manufacturing half; null when neither is agent-based.
 const AgentModel* agent_model(const RunPlan& plan) {
-  const OdeModel* model = plan.chain ? plan.chain->manufacturing.model.get() : plan.model.get();
-  return dynamic_cast<const AgentModel*>(model);
+  const Model* model = plan.chain ? plan.chain->manufacturing.model.get() : plan.model.get();
+  return model->as_agent();
 }
 
 /// distributions.csv, or in a chain manufacturing_distributions.csv (the harvest's).

@@ -1,9 +1,10 @@
 #pragma once
-// The run-time contract of an agent-based model. Such a model is also an OdeModel for everything a
-// scenario needs (ModelInfo: states, parameters, observables, metrics, protocol actions;
-// apply_action and check_protocol), so it goes through the same parser, plan, sweep runner and
-// output writer. Its states are aggregates of the agents (what the time series and metrics read).
-// Only the integration differs: the Simulator calls AgentModel::simulate instead of an ODE solver.
+// The run-time contract of an agent-based model, beside OdeModel under the common Model contract
+// (model.hpp). Everything a scenario needs is Model's (ModelInfo: states, parameters, observables,
+// metrics, protocol actions; initial_state, apply_action, check_protocol), so such a model goes
+// through the same parser, plan, sweep runner and output writer as an ODE model. Its states are
+// aggregates of the agents (what the time series and metrics read). Only the integration differs:
+// the Simulator calls AgentModel::simulate instead of an ODE solver.
 //
 // Contract: simulate() reports to the observer exactly as a solver does (on_start after the events
 // at t0, contiguous segments, on_event after each protocol event, on_finish), fires the scheduled
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "cartsim/core/events.hpp"
+#include "cartsim/core/model.hpp"
 #include "cartsim/core/observer.hpp"
 #include "cartsim/core/random.hpp"
 
@@ -50,9 +52,9 @@ struct AgentRunResult {
   std::vector<Histogram> distributions;
 };
 
-class AgentModel {
+class AgentModel : public Model {
  public:
-  virtual ~AgentModel() = default;
+  const AgentModel* as_agent() const final { return this; }
   /// One run. Throws ModelError on input the model cannot run.
   virtual AgentRunResult simulate(const AgentRunInput& input, Observer& observer) const = 0;
 };

@@ -51,7 +51,7 @@ class ParameterError : public ModelError {
   std::string parameter_;
 };
 
-/// A model rejects a protocol step (OdeModel::check_protocol); names the step so that the scenario
+/// A model rejects a protocol step (Model::check_protocol); names the step so that the scenario
 /// error can point at it.
 class ProtocolError : public ModelError {
  public:

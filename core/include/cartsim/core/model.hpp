@@ -1,10 +1,7 @@
 #pragma once
-// The run-time contract every ODE model implements, and the description it publishes.
-//
-// A model is a value: it holds no per-run state. Everything that changes during a run lives in two
-// vectors owned by the caller: the state y (one entry per StateInfo) and the parameters p (one
-// entry per ParameterInfo). Protocol actions and the model's own events change y and p between
-// integration segments; the right-hand side only reads them. Time is in days everywhere in cartsim.
+// The run-time contract of every model and the description it publishes: `Model`, what ODE and
+// agent-based models share; `OdeModel`, a model a solver integrates; the agent contract is
+// `AgentModel` (agent_model.hpp), beside OdeModel.
 #include <Eigen/Core>
 #include <cstddef>
 #include <limits>
@@ -63,7 +60,7 @@ struct ActionInfo {
   std::vector<SettingInfo> settings;
 };
 
-/// A model action as a scenario schedules it; what OdeModel::check_protocol sees.
+/// A model action as a scenario schedules it; what Model::check_protocol sees.
 struct PlannedAction {
   double time = 0.0;                 ///< days; NaN for a state-triggered step
   std::size_t action = 0;            ///< index into ModelInfo::actions
@@ -126,26 +123,30 @@ struct VariableRef {
   std::size_t index = 0;
 };
 
-class OdeModel {
+class OdeModel;
+class AgentModel;
+
+/// What every model offers, whatever integrates it: its description, the initial state, derived
+/// outputs, the checks of a run's set-up and its protocol, and its own protocol actions. The
+/// parsers, the run plan, the recorders and the output writer work on this contract alone.
+///
+/// A model is an immutable value: it holds no per-run state, and one shared instance serves every
+/// run and thread. Everything that changes during a run lives in two vectors owned by the caller,
+/// the state y (one entry per StateInfo) and the parameters p (one entry per ParameterInfo).
+/// Exactly one of as_ode() and as_agent() is non-null: the kind of integration the model needs.
+class Model {
  public:
-  virtual ~OdeModel() = default;
+  virtual ~Model() = default;
 
   virtual const ModelInfo& info() const = 0;
   std::size_t num_states() const { return info().states.size(); }
   std::size_t num_parameters() const { return info().parameters.size(); }
   std::size_t num_observables() const { return info().observables.size(); }
 
-  /// dy/dt at (t, y) for parameters p (after derive_parameters(p)). Must not allocate, must not
-  /// touch global state.
-  /// May throw ModelError; solvers carry the exception across C code and rethrow it.
-  virtual void rhs(double t, std::span<const double> y, std::span<const double> p,
-                   std::span<double> dydt) const = 0;
-
-  /// True when jacobian() gives the analytic d(rhs)/dy; otherwise solvers use differences.
-  virtual bool has_jacobian() const { return false; }
-  /// jac(i, j) = d(dy_i/dt)/dy_j. jac arrives zero-filled.
-  virtual void jacobian(double t, std::span<const double> y, std::span<const double> p,
-                        Eigen::Ref<Eigen::MatrixXd> jac) const;
+  /// The ODE contract when the model is integrated by a solver, else null.
+  virtual const OdeModel* as_ode() const { return nullptr; }
+  /// The agent contract when the model integrates itself with its agents, else null.
+  virtual const AgentModel* as_agent() const { return nullptr; }
 
   /// Derived outputs, one per ObservableInfo. Default: none.
   virtual void observables(double t, std::span<const double> y, std::span<const double> p,
@@ -168,15 +169,6 @@ class OdeModel {
   virtual void check_protocol(double t0, std::span<const double> p,
                               std::span<const PlannedAction> actions) const;
 
-  /// Compute internal parameters that are functions of others (e.g. logarithms of carrying
-  /// capacities), so the right-hand side need not recompute them at every evaluation. Called
-  /// before a run and after every event, since events may change parameters. Default: nothing.
-  virtual void derive_parameters(std::span<double> p) const;
-
-  /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
-  /// They fire before protocol events scheduled at the same time.
-  virtual void model_events(double t0, std::span<const double> p, EventSet& events) const;
-
   /// The value of a state or observable. `scratch` must hold num_observables() doubles.
   double value(const VariableRef& v, double t, std::span<const double> y, std::span<const double> p,
                std::span<double> scratch) const;
@@ -185,6 +177,35 @@ class OdeModel {
   /// Name and unit of a resolved variable.
   const std::string& name_of(const VariableRef& v) const;
   const std::string& unit_of(const VariableRef& v) const;
+};
+
+/// A model integrated by an ODE solver: a right-hand side, and optionally its Jacobian, derived
+/// parameters and the model's own events. The right-hand side only reads y and p; events and
+/// actions change them between integration segments. Time is in days everywhere in cartsim.
+class OdeModel : public Model {
+ public:
+  const OdeModel* as_ode() const final { return this; }
+
+  /// dy/dt at (t, y) for parameters p (after derive_parameters(p)). Must not allocate, must not
+  /// touch global state.
+  /// May throw ModelError; solvers carry the exception across C code and rethrow it.
+  virtual void rhs(double t, std::span<const double> y, std::span<const double> p,
+                   std::span<double> dydt) const = 0;
+
+  /// True when jacobian() gives the analytic d(rhs)/dy; otherwise solvers use differences.
+  virtual bool has_jacobian() const { return false; }
+  /// jac(i, j) = d(dy_i/dt)/dy_j. jac arrives zero-filled.
+  virtual void jacobian(double t, std::span<const double> y, std::span<const double> p,
+                        Eigen::Ref<Eigen::MatrixXd> jac) const;
+
+  /// Compute internal parameters that are functions of others (e.g. logarithms of carrying
+  /// capacities), so the right-hand side need not recompute them at every evaluation. Called
+  /// before a run and after every event, since events may change parameters. Default: nothing.
+  virtual void derive_parameters(std::span<double> p) const;
+
+  /// The model's own events for a run starting at t0 with parameters p (e.g. a phase switch).
+  /// They fire before protocol events scheduled at the same time.
+  virtual void model_events(double t0, std::span<const double> p, EventSet& events) const;
 };
 
 }  // namespace cartsim

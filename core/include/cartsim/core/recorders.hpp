@@ -17,7 +17,7 @@ namespace cartsim {
 /// Records chosen variables at fixed output times. Buffers are allocated once, in the constructor.
 class GridRecorder final : public Observer {
  public:
-  GridRecorder(const OdeModel& model, std::vector<double> times, std::vector<VariableRef> columns);
+  GridRecorder(const Model& model, std::vector<double> times, std::vector<VariableRef> columns);
 
   /// Forget the previous run's rows (keeps the buffers).
   void reset();
@@ -37,7 +37,7 @@ class GridRecorder final : public Observer {
  private:
   void record(double t, std::span<const double> y, std::span<const double> p);
 
-  const OdeModel& model_;
+  const Model& model_;
   std::vector<double> times_;
   std::vector<VariableRef> columns_;
   Eigen::MatrixXd values_;
@@ -52,7 +52,7 @@ class GridRecorder final : public Observer {
 class MetricRecorder final : public Observer {
  public:
   /// Throws ModelError when a spec names a variable the model does not have.
-  MetricRecorder(const OdeModel& model, std::vector<MetricSpec> specs);
+  MetricRecorder(const Model& model, std::vector<MetricSpec> specs);
 
   void reset();
   const std::vector<MetricSpec>& specs() const { return specs_; }
@@ -79,7 +79,7 @@ class MetricRecorder final : public Observer {
   void refine_extremum(Track& track, const MetricSpec& spec, const Segment& s, double a, double b);
   double locate_crossing(const Segment& s, const VariableRef& v, double level, double a, double b);
 
-  const OdeModel& model_;
+  const Model& model_;
   std::vector<MetricSpec> specs_;
   std::vector<Track> tracks_;
   std::vector<double> results_;

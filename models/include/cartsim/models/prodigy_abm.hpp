@@ -21,7 +21,7 @@
 
 namespace cartsim::models {
 
-class ProdigyAbm final : public OdeModel, public AgentModel {
+class ProdigyAbm final : public AgentModel {
  public:
   /// Parameters after prodigy_tct's (whose indices are the same: ProdigyTct::Parameter).
   enum Parameter : std::size_t {
@@ -38,8 +38,6 @@ class ProdigyAbm final : public OdeModel, public AgentModel {
   static constexpr std::size_t clone_bins = 32;      ///< 0, [1,2), [2,4), ... powers of two
 
   const ModelInfo& info() const override;
-  void rhs(double t, std::span<const double> y, std::span<const double> p,
-           std::span<double> dydt) const override;
   void observables(double t, std::span<const double> y, std::span<const double> p,
                    std::span<double> out) const override;
   void initial_state(std::span<const double> p, std::span<double> y0) const override;

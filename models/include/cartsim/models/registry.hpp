@@ -12,8 +12,8 @@ namespace cartsim {
 /// Registered model names, sorted.
 std::vector<std::string> model_names();
 /// The model called `name`, or nullptr.
-std::shared_ptr<const OdeModel> find_model(std::string_view name);
+std::shared_ptr<const Model> find_model(std::string_view name);
 /// The model called `name`; throws ModelError listing the known names.
-std::shared_ptr<const OdeModel> get_model(std::string_view name);
+std::shared_ptr<const Model> get_model(std::string_view name);
 
 }  // namespace cartsim

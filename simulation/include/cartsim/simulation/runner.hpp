@@ -20,7 +20,7 @@ struct ChainPlan;
 
 /// A scenario bound to its model: everything a sample needs, immutable and shareable by threads.
 struct RunPlan {
-  std::shared_ptr<const OdeModel> model;
+  std::shared_ptr<const Model> model;
   Problem problem;                     ///< parameters, initial state, time span and protocol events
   std::vector<ProtocolStep> protocol;  ///< the scenario's steps (rebuilt when a sample varies one)
   std::vector<std::pair<std::size_t, double>>

@@ -92,7 +92,7 @@ struct Scenario {
   std::string name;  ///< defaults to the file's stem
   std::string description;
   std::string model;
-  std::shared_ptr<const OdeModel> bound_model;  ///< the model `model` named when parsed
+  std::shared_ptr<const Model> bound_model;  ///< the model `model` named when parsed
   std::vector<ParameterOverride> parameters;
   std::vector<InitialValue> initial_state;
   std::vector<ProtocolStep> protocol;
@@ -138,7 +138,7 @@ struct ChainSpec {
 
 /// Finds a model by name (nullptr when unknown) and lists the known names, for the parser.
 struct ModelCatalog {
-  std::function<std::shared_ptr<const OdeModel>(std::string_view)> find;
+  std::function<std::shared_ptr<const Model>(std::string_view)> find;
   std::function<std::vector<std::string>()> names;
 };
 /// The registry of shipped models (models/registry.hpp).
