@@ -36,7 +36,10 @@
     Object.keys(kept).forEach(function (k) { view.signal(k, kept[k]); });
     views[p.id] = view;
     var button = figure.querySelector('button.scale');
-    if (button) { button.textContent = 'y axis: ' + (p.log ? 'log' : 'linear') + ' (switch)'; }
+    if (button) {
+      button.textContent = 'y axis: ' + (p.log ? 'log' : 'linear') + ' (switch to ' +
+        (p.log ? 'linear' : 'log') + ')';
+    }
     return view.runAsync();
   }
 
@@ -78,6 +81,9 @@
                          svg_elements: svg ? svg.querySelectorAll('path, rect, line, text').length : 0 };
       });
       return result;
+    },
+    isLog: function (id) {
+      return plots.filter(function (q) { return q.id === id; })[0].log;
     },
     setLog: function (id, log) {
       var p = plots.filter(function (q) { return q.id === id; })[0];

@@ -116,11 +116,27 @@ bool is_wide_range(const CsvTable& t, const std::vector<std::size_t>& cols) {
 
 void add_series_file(const Results& r, const std::string& file, const std::string& heading,
                      std::vector<Section>& out) {
-  if (!r.has(file)) {
+  // Without timeseries.csv (outputs.timeseries: none), the bands alone are drawn.
+  const bool bands_only = !r.has(file) && file == "timeseries.csv" && r.has("bands.csv");
+  if (!r.has(file) && !bands_only) {
     return;
   }
-  const CsvTable t = read_csv(r.path(file), {});
-  if (t.header.size() < 4 || t.rows == 0) {
+  CsvTable t;
+  if (bands_only) {
+    t.file = r.path("bands.csv").string();
+    t.header = {"sample", "replicate", "time"};
+    const CsvTable b = read_csv(r.path("bands.csv"), {"variable"});
+    for (const auto& v : b.text("variable")) {
+      if (std::find(t.header.begin(), t.header.end(), v) == t.header.end()) {
+        t.header.push_back(v);
+      }
+    }
+    t.numbers.resize(t.header.size());
+    t.texts.resize(t.header.size());
+  } else {
+    t = read_csv(r.path(file), {});
+  }
+  if (t.header.size() < 4 || (t.rows == 0 && !bands_only)) {
     return;
   }
   const std::vector<std::string> variables(t.header.begin() + 3, t.header.end());
@@ -190,7 +206,8 @@ void add_series_file(const Results& r, const std::string& file, const std::strin
 
   // Bands over all runs from bands.csv (timeseries.csv only: bands.csv describes its variables).
   std::map<std::string, json> file_bands;
-  if (!per_point && file == "timeseries.csv" && r.has("bands.csv") && runs.size() > 1) {
+  if (!per_point && file == "timeseries.csv" && r.has("bands.csv") &&
+      (runs.size() > 1 || bands_only)) {
     const CsvTable b = read_csv(r.path("bands.csv"), {"variable"});
     const auto& var = b.text("variable");
     const auto& bt = b.column("time");
@@ -277,7 +294,8 @@ void add_series_file(const Results& r, const std::string& file, const std::strin
   section.id = file == "timeseries.csv" ? "series" : "manufacturing-series";
   section.title = heading;
   std::string intro =
-      fmt::format("<p>{} run(s) in <code>{}</code>", runs.size(), escape_html(file));
+      bands_only ? std::string("<p>No timeseries.csv (the scenario wrote none): bands only")
+                 : fmt::format("<p>{} run(s) in <code>{}</code>", runs.size(), escape_html(file));
   if (runs.size() > drawn.size()) {
     intro += fmt::format("; {} of them drawn as lines (evenly spread)", drawn.size());
   }
@@ -434,7 +452,12 @@ void add_series_file(const Results& r, const std::string& file, const std::strin
         data["transform"] =
             json::array({{{"type", "filter"}, {"expr", "(" + expr + ") && datum.var === pick"}}});
       }
-      p.spec["axes"][1]["title"] = {{"signal", "pick"}};
+      json unit_of = json::object();
+      for (const auto& v : g.variables) {
+        unit_of[v] = r.unit(file, v);
+      }
+      p.spec["data"].push_back({{"name", "units"}, {"values", json::array({unit_of})}});
+      p.spec["axes"][1]["title"] = {{"signal", "pick + ' (' + data('units')[0][pick] + ')'"}};
     }
     p.log_toggle = true;
     p.log = g.log || (!hints && is_wide_range(t, cols));
@@ -444,7 +467,11 @@ void add_series_file(const Results& r, const std::string& file, const std::strin
       caption += (ci ? "; " : "") + g.variables[ci] + " [" + (c ? c->unit : "?") + "]" +
                  (c && !c->description.empty() ? " " + c->description : "");
     }
-    p.caption = caption;
+    // A pick-one plot names the unit on its axis; all descriptions are under Provenance.
+    p.caption = g.pick ? std::string(
+                             "The unit is in the axis title; every column's unit and "
+                             "description is listed under Provenance.")
+                       : caption;
     if (d.runs.size() + d.bands.size() > 6000) {
       p.renderer = "canvas";
     }

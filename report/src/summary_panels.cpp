@@ -207,12 +207,19 @@ void add_sweep_sections(const Results& r, std::vector<Section>& out) {
     Plot p;
     p.title = "Metric against an input";
     p.caption =
-        "Each point is a run; the red line joins the medians of runs that share the "
-        "input's value." +
+        "Each point is a run; for an input with few values (at most 24) the red line joins "
+        "the medians of the runs that share a value." +
         (stride > 1
              ? fmt::format(" Every {}th run is drawn ({} of {}).", stride, rows.size(), t.rows)
              : std::string());
-    p.spec = scatter_spec(rows, metrics, factors, units);
+    std::vector<std::string> discrete;
+    for (std::size_t k = 0; k < factors.size(); ++k) {
+      std::set<double> values(t.numbers[factor_cols[k]].begin(), t.numbers[factor_cols[k]].end());
+      if (values.size() <= 24) {
+        discrete.push_back(factors[k]);
+      }
+    }
+    p.spec = scatter_spec(rows, metrics, factors, units, discrete);
     p.log_toggle = true;
     p.renderer = rows.size() > 3000 ? "canvas" : "svg";
     s.plots.push_back(std::move(p));

@@ -222,8 +222,10 @@ json series_spec(const SeriesData& d, const std::string& x_title, const std::str
 }
 
 json scatter_spec(const json& rows, const std::vector<std::string>& metrics,
-                  const std::vector<std::string>& factors, const json& units) {
+                  const std::vector<std::string>& factors, const json& units,
+                  const std::vector<std::string>& discrete) {
   json s = base_spec();
+  s["signals"].push_back({{"name", "discrete"}, {"value", discrete}});
   s["signals"].push_back(select_signal("metric", "metric", metrics));
   s["signals"].push_back(select_signal("factor", "factor", factors));
   s["data"] = json::array(
@@ -244,7 +246,8 @@ json scatter_spec(const json& rows, const std::vector<std::string>& metrics,
                                     {"ops", json::array({"median", "count"})},
                                     {"fields", json::array({"_y", "_y"})},
                                     {"as", json::array({"median", "n"})}},
-                                   {{"type", "filter"}, {"expr", "datum.n > 1"}},
+                                   {{"type", "filter"},
+                                    {"expr", "datum.n > 1 && indexof(discrete, factor) >= 0"}},
                                    {{"type", "collect"}, {"sort", {{"field", "_x"}}}}})}}});
   s["scales"] = json::array({{{"name", "x"},
                               {"type", "linear"},

@@ -24,9 +24,11 @@ struct SeriesData {
 json series_spec(const SeriesData& data, const std::string& x_title, const std::string& y_title,
                  const std::string& color_title);
 
-/// Metric vs factor: rows with one field per metric and factor; select boxes pick both.
+/// Metric vs factor: rows with one field per metric and factor; select boxes pick both. Medians
+/// are joined only for the `discrete` factors (few distinct values).
 json scatter_spec(const json& rows, const std::vector<std::string>& metrics,
-                  const std::vector<std::string>& factors, const json& units);
+                  const std::vector<std::string>& factors, const json& units,
+                  const std::vector<std::string>& discrete);
 
 /// Median of a metric over a two-factor grid: cells {metric, fx, fy, x, xi, y, yi, value, n}.
 json heatmap_spec(const json& cells, const std::vector<std::string>& metrics,

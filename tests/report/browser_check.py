@@ -190,13 +190,13 @@ def check_report(browser, path, screenshot_dir, figure_dir, max_load_ms):
     counts = browser.page("Runtime.evaluate", {"expression": "window.cartsimReport.count()",
                                                "returnByValue": True}).get("result", {}).get(
         "value", {})
-    # Switch the first log/linear plot both ways: it must re-render with items.
+    # Switch the first plot's y axis and back: it must re-render with items both times.
     toggled = browser.page("Runtime.evaluate", {
         "expression": "(async () => { const b = document.querySelector('figure.plot button.scale');"
                       " if (!b) return 'none'; const id = b.closest('figure').id;"
-                      " const p = window.cartsimReport; await p.setLog(id, true);"
-                      " const a = p.count()[id].total; await p.setLog(id, false);"
-                      " return [a, p.count()[id].total]; })()",
+                      " const p = window.cartsimReport; const was = p.isLog(id);"
+                      " await p.setLog(id, !was); const a = p.count()[id].total;"
+                      " await p.setLog(id, was); return [a, p.count()[id].total]; })()",
         "awaitPromise": True, "returnByValue": True}).get("result", {}).get("value")
     metrics = browser.page("Page.getLayoutMetrics")
     size = metrics.get("cssContentSize", metrics.get("contentSize"))
@@ -214,7 +214,7 @@ def check_report(browser, path, screenshot_dir, figure_dir, max_load_ms):
     if figure_dir:
         # One picture per plot at full scale (the user guide's images).
         rects = browser.page("Runtime.evaluate", {
-            "expression": "Array.from(document.querySelectorAll('figure.plot')).map(f => {"
+            "expression": "Array.from(document.querySelectorAll('figure.plot, section#overview')).map(f => {"
                           " const r = f.getBoundingClientRect(); return [f.id, r.left + scrollX,"
                           " r.top + scrollY, r.width, r.height]; })",
             "returnByValue": True})["result"]["value"]
