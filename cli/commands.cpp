@@ -18,6 +18,7 @@
 #include "cartsim/sweeps/sample_inputs.hpp"
 #include "cartsim/sweeps/sensitivity.hpp"
 #include "cartsim/sweeps/sweep_runner.hpp"
+#include "report_command.hpp"
 
 namespace cartsim::cli {
 namespace {
@@ -156,13 +157,18 @@ int run_command(const RunOptions& options) {
       }
       for (std::size_t i = 0; i < plan.metrics.size(); ++i) {
         const double v = report.metrics[i];
-        std::cout << fmt::format("  {:<{}} {:>14} {}\n", plan.metrics[i].name, width,
+        // A dimensionless metric's unit "1" is not printed after its value.
+        const std::string& unit = plan.metrics[i].unit;
+        std::cout << fmt::format("  {:<{}} {:>14}{}\n", plan.metrics[i].name, width,
                                  std::isnan(v) ? std::string("NA") : fmt::format("{:.6g}", v),
-                                 plan.metrics[i].unit);
+                                 unit == "1" ? std::string() : " " + unit);
       }
     }
   }
   std::cout << "results written to " << dir.string() << "/\n";
+  if (options.report) {
+    report_after_run(dir);
+  }
   return stats.failed == 0 ? 0 : 1;
 }
 
@@ -236,6 +242,9 @@ int sensitivity_command(const RunOptions& options) {
                              stats.failed);
   }
   std::cout << "results written to " << dir.string() << "/\n";
+  if (options.report) {
+    report_after_run(dir);
+  }
   return stats.failed == 0 ? 0 : 1;
 }
 
@@ -287,35 +296,60 @@ int describe_command(const std::string& name) {
 }
 
 void print_model_description(const ModelInfo& m) {
+  // Columns as wide as their longest entry (at least 12), so a long name never runs into the next.
+  std::size_t name_w = 12, unit_w = 12;
+  auto widen = [&](const std::string& n, const std::string& u) {
+    name_w = std::max(name_w, n.size());
+    unit_w = std::max(unit_w, u.size());
+  };
+  for (const auto& s : m.states) {
+    widen(s.name, s.unit);
+  }
+  for (const auto& p : m.parameters) {
+    widen(p.name, p.unit);
+  }
+  for (const auto& o : m.observables) {
+    widen(o.name, o.unit);
+  }
   std::cout << m.name << ": " << m.title << "\n\n";
   print_indented(m.summary);
   std::cout << "\nEquations (time in days):\n";
   print_indented(m.equations);
   std::cout << "\nStates:\n";
   for (const auto& s : m.states) {
-    std::cout << fmt::format("  {:<12} {:<12} {}{}\n", s.name, s.unit, s.description,
-                             s.nonnegative ? " (>= 0)" : "");
+    std::cout << fmt::format("  {:<{}} {:<{}} {}{}\n", s.name, name_w, s.unit, unit_w,
+                             s.description, s.nonnegative ? " (>= 0)" : "");
   }
   std::cout << "\nParameters:\n";
-  std::cout << fmt::format("  {:<12} {:<12} {:>12}  {:<22} {}\n", "name", "unit", "default",
-                           "range", "source");
+  std::size_t range_w = 22;
+  for (const auto& p : m.parameters) {
+    range_w = std::max(range_w, range_text(p.min, p.max).size());
+  }
+  std::cout << fmt::format("  {:<{}} {:<{}} {:>12}  {:<{}} {}\n", "name", name_w, "unit", unit_w,
+                           "default", "range", range_w, "source");
   for (const auto& p : m.parameters) {
     if (p.name.starts_with("(derived")) {
       continue;  // a model written by a user: values of parameters its compiler precomputes
     }
-    std::cout << fmt::format("  {:<12} {:<12} {:>12g}  {:<22} {}{}\n", p.name, p.unit,
-                             p.default_value, range_text(p.min, p.max), p.source,
+    std::cout << fmt::format("  {:<{}} {:<{}} {:>12g}  {:<{}} {}{}\n", p.name, name_w, p.unit,
+                             unit_w, p.default_value, range_text(p.min, p.max), range_w, p.source,
                              p.internal ? " [internal: set by the model's events]" : "");
-    std::cout << fmt::format("  {:<12} {}\n", "", p.description);
+    std::cout << fmt::format("  {:<{}} {}\n", "", name_w, p.description);
   }
   if (!m.observables.empty()) {
     std::cout << "\nObservables:\n";
     for (const auto& o : m.observables) {
-      std::cout << fmt::format("  {:<12} {:<12} {}\n", o.name, o.unit, o.description);
+      std::cout << fmt::format("  {:<{}} {:<{}} {}\n", o.name, name_w, o.unit, unit_w,
+                               o.description);
     }
   }
   if (!m.metrics.empty()) {
     std::cout << "\nMetrics (summary.csv):\n";
+    std::size_t metric_w = 14, metric_unit_w = 12;
+    for (const auto& s : m.metrics) {
+      metric_w = std::max(metric_w, s.name.size());
+      metric_unit_w = std::max(metric_unit_w, s.unit.size());
+    }
     for (const auto& s : m.metrics) {
       std::string detail = fmt::format("{} of {}", to_string(s.kind), s.variable);
       if (metric_uses_window(s.kind)) {
@@ -327,20 +361,26 @@ void print_model_description(const ModelInfo& m) {
       if (metric_uses_time(s.kind)) {
         detail += fmt::format(" at {:g} d", s.at);
       }
-      std::cout << fmt::format("  {:<14} {:<12} {}: {}\n", s.name, s.unit, detail, s.description);
+      std::cout << fmt::format("  {:<{}} {:<{}} {}: {}\n", s.name, metric_w, s.unit, metric_unit_w,
+                               detail, s.description);
     }
   }
   if (!m.actions.empty()) {
     std::cout << "\nProtocol actions (besides dose, dilute, set, stop):\n";
     for (const auto& a : m.actions) {
       std::cout << fmt::format("  {}: {}\n", a.name, a.description);
+      std::size_t setting_w = 22, setting_unit_w = 12;
+      for (const auto& setting : a.settings) {
+        setting_w = std::max(setting_w, setting.name.size());
+        setting_unit_w = std::max(setting_unit_w, setting.unit.size());
+      }
       for (const auto& setting : a.settings) {
         const std::string fallback = setting.default_value
                                          ? fmt::format("default {:g}", *setting.default_value)
                                          : std::string("required");
-        std::cout << fmt::format("    {:<22} {:<12} {:<14} {:<18} {}\n", setting.name, setting.unit,
-                                 fallback, range_text(setting.min, setting.max),
-                                 setting.description);
+        std::cout << fmt::format("    {:<{}} {:<{}} {:<14} {:<18} {}\n", setting.name, setting_w,
+                                 setting.unit, setting_unit_w, fallback,
+                                 range_text(setting.min, setting.max), setting.description);
       }
     }
   }

@@ -14,8 +14,9 @@ struct RunOptions {
   std::filesystem::path scenario;
   std::filesystem::path output_dir;  ///< empty: results/<scenario name>
   bool quiet = false;
-  int threads = 0;    ///< 0: OpenMP's default (OMP_NUM_THREADS or all cores)
-  std::string shard;  ///< "k/N" (1 <= k <= N) or empty
+  int threads = 0;      ///< 0: OpenMP's default (OMP_NUM_THREADS or all cores)
+  std::string shard;    ///< "k/N" (1 <= k <= N) or empty
+  bool report = false;  ///< also write report.html into the output directory
 };
 
 /// Raised for bad command-line usage (exit code 2).

@@ -8,6 +8,7 @@
 #include "cartsim/version.hpp"
 #include "commands.hpp"
 #include "model_commands.hpp"
+#include "report_command.hpp"
 
 namespace {
 constexpr int exit_ok = 0;
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   run->add_option("--shard", run_options.shard,
                   "Run only part K of N of the samples (K/N, 1 <= K <= N); combine the parts "
                   "with 'cartsim merge'");
+  run->add_flag("--report", run_options.report,
+                "Also write report.html (plots of the results) into the output directory");
 
   std::string check_path;
   auto* check = app.add_subcommand("check", "Validate a scenario without running it");
@@ -54,6 +57,18 @@ int main(int argc, char** argv) {
   sensitivity->add_flag("-q,--quiet", sensitivity_options.quiet, "Print only where results went");
   sensitivity->add_option("--threads", sensitivity_options.threads, "Threads")
       ->check(CLI::PositiveNumber);
+  sensitivity->add_flag("--report", sensitivity_options.report,
+                        "Also write report.html (plots of the indices) into the output directory");
+
+  cartsim::cli::ReportCommandOptions report_options;
+  auto* report = app.add_subcommand(
+      "report", "Write one self-contained HTML file with plots of a results directory");
+  report
+      ->add_option("results", report_options.results_dir,
+                   "Output directory of 'cartsim run', 'sensitivity' or 'merge'")
+      ->required();
+  report->add_option("-o,--output", report_options.output,
+                     "HTML file to write (default: RESULTS/report.html)");
 
   std::vector<std::filesystem::path> merge_inputs;
   std::filesystem::path merge_output;
@@ -123,6 +138,9 @@ int main(int argc, char** argv) {
     }
     if (*sensitivity) {
       return cartsim::cli::sensitivity_command(sensitivity_options);
+    }
+    if (*report) {
+      return cartsim::cli::report_command(report_options);
     }
     if (*merge) {
       return cartsim::cli::merge_command(merge_inputs, merge_output);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages cartsim needs to build and test, only those that are missing.
+# Installs the Debian 12 packages cartsim needs to build and run, only those that are missing;
+# `install_deps.sh test` adds what the tests need (Chromium for the report's browser tests).
 # A second run installs nothing. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -14,8 +15,12 @@ packages=(
   librandom123-dev                   # counter-based random streams (Philox)
   libssl-dev                         # SHA-256 of the scenario text (libcrypto)
   libsbml5-dev                       # SBML import and export of models (libSBML 5.19)
+  libjs-vega                         # the HTML report's plots (Vega 5, embedded at build time)
   catch2                             # unit tests (2.13)
 )
+if [ "${1:-}" = test ]; then
+  packages+=(chromium)               # browser tests of the HTML report (headless)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

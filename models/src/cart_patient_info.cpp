@@ -547,6 +547,21 @@ const ModelInfo& CartPatient::info() const {
     m.parameters = parameter_list();
     m.observables = observable_list();
     m.metrics = metric_list();
+    // The clinical panels of `cartsim report`; CRS grade thresholds of the proxy as limits.
+    m.plots = {
+        {"Transgene in blood (qPCR)", {"transgene_copies_per_ug"}, true},
+        {"CAR+ cells in blood (flow)", {"car_t_per_ul"}, true},
+        {"Marrow blasts", {"marrow_blasts_pct"}, true},
+        {"B cells and lymphocytes in blood", {"b_cells_per_ul", "lymphocytes_per_ul"}, true},
+        {"IL-6", {"il6_pg_per_ml", "il6_signal_pg_per_ml"}, true},
+        {"CRS grade (proxy)", {"crs_grade_proxy"}, false},
+    };
+    m.limits = {
+        {"il6_signal_pg_per_ml", "crs_grade1_il6_pg_per_ml", false, "CRS grade 1", 1.0},
+        {"il6_signal_pg_per_ml", "crs_grade1_il6_pg_per_ml", false, "CRS grade 2", 5.0},
+        {"il6_signal_pg_per_ml", "crs_grade1_il6_pg_per_ml", false, "CRS grade 3", 25.0},
+        {"il6_signal_pg_per_ml", "crs_grade1_il6_pg_per_ml", false, "CRS grade 4", 125.0},
+    };
     m.actions = action_list();
     return m;
   }();

@@ -415,6 +415,26 @@ const ModelInfo& ProdigyTct::info() const {
     m.parameters = parameter_list();
     m.observables = observable_list();
     m.metrics = metric_list();
+    // The run sheet of `cartsim report`, and the release specification drawn as limits.
+    m.plots = {
+        {"Viable, T and CAR+ cells", {"viable_cells", "t_cells", "car_positive_cells"}, true},
+        {"Viability, CD3+ and CAR+ fractions",
+         {"viability", "cd3_fraction", "car_positive_fraction"},
+         false},
+        {"Vector copies (VCN)", {"vcn_per_cell", "vcn_per_car_cell"}, false},
+        {"Glucose and lactate", {"glucose_mm", "lactate_mm"}, false},
+        {"Phenotype",
+         {"naive_scm_fraction", "cm_fraction", "em_fraction", "effector_fraction"},
+         false},
+        {"CAR+ cells per kg", {"car_cells_per_kg"}, true},
+    };
+    m.limits = {
+        {"car_positive_fraction", "spec_car_fraction_min", true, "release: CAR+ fraction min"},
+        {"cd3_fraction", "spec_cd3_fraction_min", true, "release: CD3+ fraction min"},
+        {"viability", "spec_viability_min", true, "release: viability min"},
+        {"vcn_per_cell", "spec_vcn_max", false, "release: VCN max"},
+        {"car_cells_per_kg", "spec_car_cells_per_kg_min", true, "release: CAR+ cells/kg min"},
+    };
     m.actions = action_list();
     return m;
   }();

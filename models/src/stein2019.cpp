@@ -146,6 +146,8 @@ const ModelInfo& Stein2019::info() const {
                                   "end time if C is still above it",
                    .level = 50.0},
     };
+    // `cartsim report`: the transgene level with the simulated observations.
+    m.plots = {{"Transgene level", {"C", "C_obs", "E", "M"}, true}};
     return m;
   }();
   return model_info;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -112,6 +113,58 @@ std::string unit_of_input(const RunPlan& plan, const Scenario& scenario, const s
   return "see scenario";  // a covariate: its unit is in its name by convention (e.g. weight_kg)
 }
 
+/// What `cartsim report` needs to know about one series file that the data do not say: the
+/// model's plot and limit hints (limits with the run's value and the summary.csv metrics of the
+/// limited variable) and the protocol's steps (docs/report.md, "Inputs").
+nlohmann::json report_series(const RunPlan& half, const RunPlan& whole, const std::string& prefix) {
+  using nlohmann::json;
+  const ModelInfo& info = half.model->info();
+  json plots = json::array();
+  for (const auto& h : info.plots) {
+    plots.push_back({{"title", h.title}, {"variables", h.variables}, {"log", h.log_scale}});
+  }
+  std::vector<std::string> summary_metrics;
+  for (const auto& m : whole.metrics) {
+    summary_metrics.push_back(m.name);
+  }
+  json limits = json::array();
+  for (const auto& l : info.limits) {
+    const auto i = info.find_parameter(l.parameter);
+    if (!i) {
+      continue;
+    }
+    json metrics = json::array();
+    for (const auto& m : half.metrics) {
+      const bool level = m.kind == MetricKind::final || m.kind == MetricKind::min ||
+                         m.kind == MetricKind::max || m.kind == MetricKind::value_at;
+      const std::string name = prefix + m.name;
+      if (level && m.variable == l.variable &&
+          std::find(summary_metrics.begin(), summary_metrics.end(), name) !=
+              summary_metrics.end()) {
+        metrics.push_back(name);
+      }
+    }
+    limits.push_back({{"variable", l.variable},
+                      {"label", l.label},
+                      {"minimum", l.minimum},
+                      {"value", half.problem.p[static_cast<Eigen::Index>(*i)] * l.factor},
+                      {"parameter", l.parameter},
+                      {"metrics", metrics}});
+  }
+  json protocol = json::array();
+  for (const auto& step : half.protocol) {
+    json s = {{"label", step.label}};
+    if (step.trigger.kind == Trigger::Kind::at) {
+      s["times_d"] = step.trigger.times;
+    } else {
+      s["when"] = fmt::format("{} crosses {}", step.trigger.variable,
+                              format_number(step.trigger.threshold));
+    }
+    protocol.push_back(s);
+  }
+  return {{"model", info.name}, {"plots", plots}, {"limits", limits}, {"protocol", protocol}};
+}
+
 void write_columns(const std::filesystem::path& dir, const Scenario& scenario, const RunPlan& plan,
                    const InputSource& inputs) {
   AtomicFile file(dir / "columns.csv");
@@ -153,8 +206,10 @@ void write_columns(const std::filesystem::path& dir, const Scenario& scenario, c
     const std::string d = distributions_file(plan);
     out << d << ",sample,1,sample index (0-based; design point x subjects + subject)\n";
     out << d << ",replicate,1,replicate of the sample (0-based)\n";
-    out << d << ",distribution,1,name of the histogram (the model's docs describe each)"
-        << (plan.chain ? "; the manufacturing half's, at harvest\n" : "\n");
+    out << d << ",distribution,1,"
+        << csv_quote(std::string("name of the histogram (the model's docs describe each)") +
+                     (plan.chain ? "; the manufacturing half's, at harvest" : ""))
+        << '\n';
     out << d << ",unit,1,unit of the binned quantity\n";
     out << d << ",lower,unit of the quantity,bin lower bound (inclusive)\n";
     out << d << ",upper,unit of the quantity,bin upper bound (exclusive; inf: open)\n";
@@ -513,6 +568,21 @@ void OutputWriter::finish(const SweepStats& stats, const std::string& started_ut
   }
   if (scenario_.outputs.bands) {
     j["band_layout"] = {{"variables", band_variables()}, {"times_d", plan_.output_times}};
+  }
+  j["scenario"]["text"] = scenario_.text;
+  if (const auto* spec = &scenario_.sweep; spec->population) {
+    j["samples"]["design_points"] = spec->points;
+    j["samples"]["subjects"] = spec->population->subjects;
+  } else {
+    j["samples"]["design_points"] = inputs_.samples();
+    j["samples"]["subjects"] = 1;
+  }
+  if (plan_.chain) {
+    j["report"] = {{"timeseries", report_series(plan_.chain->patient, plan_, "patient.")},
+                   {"manufacturing_timeseries",
+                    report_series(plan_.chain->manufacturing, plan_, "manufacturing.")}};
+  } else {
+    j["report"] = {{"timeseries", report_series(plan_, plan_, "")}};
   }
   j["threads"] = stats.threads;
   j["wall_time_s"] = stats.wall_seconds;

@@ -68,6 +68,25 @@ struct PlannedAction {
   std::size_t step = 0;              ///< index of the protocol step, for error locations
 };
 
+/// Outputs that `cartsim report` plots together (e.g. a run sheet's viable cells), written to
+/// run.json for it. Optional: without hints the report groups the outputs by unit. Variables that a
+/// scenario does not output are left out.
+struct PlotHint {
+  std::string title;
+  std::vector<std::string> variables;  ///< states or observables, best of one unit
+  bool log_scale = false;              ///< the plot opens on a log axis
+};
+
+/// A limit on an output (e.g. a release criterion) that `cartsim report` draws as a line: the
+/// run's value of `parameter` times `factor`, a minimum or a maximum of `variable`.
+struct LimitHint {
+  std::string variable;   ///< state or observable
+  std::string parameter;  ///< holds the limit
+  bool minimum = true;    ///< true: values must be at or above it; false: at or below
+  std::string label;      ///< e.g. "release: CAR+ >= spec"
+  double factor = 1.0;
+};
+
 /// Everything `cartsim describe` prints about a model.
 struct ModelInfo {
   std::string name;        ///< registry name, e.g. "stein2019"
@@ -84,6 +103,8 @@ struct ModelInfo {
   /// The solver a scenario gets when it names none: the fastest backend that solves this model
   /// reliably (measured by bench/); empty means cvode_bdf.
   std::string default_solver;
+  std::vector<PlotHint> plots;    ///< report hints (optional)
+  std::vector<LimitHint> limits;  ///< report hints (optional)
 
   std::optional<std::size_t> find_state(std::string_view n) const;
   std::optional<std::size_t> find_action(std::string_view n) const;
